@@ -1,0 +1,35 @@
+# Shared helpers for the scripts; source it, don't run it.
+# shellcheck shell=bash
+
+OVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+log() { printf '%s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        die "need root for: $* (run as root or install sudo)"; fi
+}
+
+# Major version of the JDK at $1 (a JAVA_HOME), or nothing.
+jdk_major() {
+    [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 0
+    "$1/bin/java" -XshowSettings:properties -version 2>&1 |
+        awk -F'= ' '/java.specification.version/ {print $2; exit}'
+}
+
+# Sets and exports JAVA_HOME to a JDK >= 22 (FFM is final from 22): $JAVA_HOME if it
+# qualifies, else the newest one under /usr/lib/jvm. Stops with a clear message if none.
+find_jdk() {
+    local cand best="" best_v=0 v
+    for cand in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+        [ -n "$cand" ] && [ -d "$cand" ] || continue
+        v=$(jdk_major "$cand")
+        [ -n "$v" ] || continue
+        if [ "$v" -ge 22 ] && [ "$v" -gt "$best_v" ]; then best=$cand; best_v=$v; fi
+    done
+    [ -n "$best" ] || die "no JDK >= 22 found (JAVA_HOME or /usr/lib/jvm); install one, e.g. Temurin 25 (temurin-25-jdk) or openjdk-22+, and set JAVA_HOME"
+    export JAVA_HOME=$best
+    export PATH="$JAVA_HOME/bin:$PATH"
+}
