@@ -1,0 +1,175 @@
+package dev.ovpndpdk.dataplane.proto;
+
+import dev.ovpndpdk.crypto.AeadScratch;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The P_DATA_V2 codec: I/O-free, allocation-free, in place on packet memory (spec §1.2–1.3).
+ * A packet's whole journey through the data channel, one method per direction:
+ *
+ * <pre>
+ * decrypt: length → opcode → key slot by key-id → AEAD open → replay window → plaintext kind
+ * encrypt: primary slot → packet-id → header → AEAD seal
+ * </pre>
+ *
+ * Buffers: the packet starts at {@code off}; the plaintext sits at
+ * {@code off + Wire.DATA_V2_OVERHEAD} both before encryption and after decryption, so the
+ * caller reserves 24 bytes of headroom in front of a plaintext it wants to encrypt.
+ * The caller owns the {@link AeadScratch} (one per worker).
+ */
+public final class DataChannel {
+    private DataChannel() {
+    }
+
+    // --- header accessors (no crypto) ------------------------------------------------------
+
+    public static int opcode(MemorySegment buf, long off) {
+        return (buf.get(ValueLayout.JAVA_BYTE, off) & 0xFF) >>> Wire.OPCODE_SHIFT;
+    }
+
+    public static int keyId(MemorySegment buf, long off) {
+        return buf.get(ValueLayout.JAVA_BYTE, off) & Wire.KEY_ID_MASK;
+    }
+
+    /** The 24-bit peer-id of a P_DATA_V2 packet (at least 4 bytes long). */
+    public static int peerId(MemorySegment buf, long off) {
+        return buf.get(Wire.BE_INT, off) & Wire.PEER_ID_MASK;
+    }
+
+    /** The 32-bit packet-id of a P_DATA_V2 packet, unsigned. */
+    public static long packetId(MemorySegment buf, long off) {
+        return buf.get(Wire.BE_INT, off + Wire.PACKET_ID_OFFSET) & 0xFFFFFFFFL;
+    }
+
+    // --- receive ----------------------------------------------------------------------------
+
+    /**
+     * Decrypts one received datagram payload in place and runs the replay check.
+     *
+     * @param keys     the peer's key slots (one acquire load)
+     * @param nowNanos monotonic time, for the replay window's expiry
+     * @return {@link Verdict#OK} with the plaintext IP packet at {@code off + 24}, length
+     *         {@code len - 24}; {@link Verdict#PING}/{@link Verdict#OCC_EXIT} for authentic
+     *         special payloads; otherwise the drop reason
+     */
+    public static Verdict decrypt(KeySlots.Pair keys, AeadScratch scratch, MemorySegment buf,
+                                  long off, int len, long nowNanos) {
+        Verdict v = checkDataV2(buf, off, len);
+        if (v != Verdict.OK) {
+            return v;
+        }
+        KeySlot slot = keys.forKeyId(keyId(buf, off));
+        if (slot == null) {
+            return Verdict.UNKNOWN_KEY;
+        }
+        if (!authenticate(slot, scratch, buf, off, len)) {
+            return Verdict.AUTH_FAILED;
+        }
+        // Replay is checked only after authentication (spec §1.6): forged ids cannot move the window.
+        if (!slot.replay().accept(packetId(buf, off), nowNanos)) {
+            return Verdict.REPLAY;
+        }
+        return Plaintext.classify(buf, off + Wire.CIPHERTEXT_OFFSET, len - Wire.CIPHERTEXT_OFFSET);
+    }
+
+    /**
+     * Decrypts with a given slot and no replay check — for offline tools that read captures
+     * (which may hold duplicates or reordering) and for tests.
+     */
+    public static Verdict open(KeySlot slot, AeadScratch scratch, MemorySegment buf, long off, int len) {
+        Verdict v = checkDataV2(buf, off, len);
+        if (v != Verdict.OK) {
+            return v;
+        }
+        if (keyId(buf, off) != slot.keyId()) {
+            return Verdict.UNKNOWN_KEY;
+        }
+        if (!authenticate(slot, scratch, buf, off, len)) {
+            return Verdict.AUTH_FAILED;
+        }
+        return Plaintext.classify(buf, off + Wire.CIPHERTEXT_OFFSET, len - Wire.CIPHERTEXT_OFFSET);
+    }
+
+    private static Verdict checkDataV2(MemorySegment buf, long off, int len) {
+        if (off < 0 || len < 1 || off > buf.byteSize() - len) {
+            return Verdict.MALFORMED;
+        }
+        int op = opcode(buf, off);
+        if (op != Wire.P_DATA_V2) {
+            return op == Wire.P_DATA_V1 ? Verdict.DATA_V1 : Verdict.NOT_DATA_V2;
+        }
+        return len < Wire.DATA_V2_MIN_LENGTH ? Verdict.MALFORMED : Verdict.OK;
+    }
+
+    private static boolean authenticate(KeySlot slot, AeadScratch scratch, MemorySegment buf, long off, int len) {
+        writeNonce(scratch.nonce(), buf.get(Wire.BE_INT, off + Wire.PACKET_ID_OFFSET), slot.decryptNonceTail());
+        return slot.decryptKey().open(scratch, buf, off, Wire.AD_LENGTH, off + Wire.TAG_OFFSET,
+                off + Wire.CIPHERTEXT_OFFSET, len - Wire.CIPHERTEXT_OFFSET);
+    }
+
+    // --- transmit ---------------------------------------------------------------------------
+
+    /**
+     * Encrypts the plaintext at {@code off + 24} (length {@code plaintextLen}) in place with the
+     * primary key and writes the 24-byte header in front of it. The packet to send is then
+     * {@code [off, off + 24 + plaintextLen)}.
+     *
+     * @param peerId the peer-id the receiver expects (its own id, spec §1.2)
+     * @return {@link Verdict#OK}, {@link Verdict#NO_KEY}, {@link Verdict#KEY_EXHAUSTED} or
+     *         {@link Verdict#MALFORMED} (the buffer cannot hold the packet)
+     */
+    public static Verdict encrypt(KeySlots.Pair keys, int peerId, AeadScratch scratch,
+                                  MemorySegment buf, long off, int plaintextLen) {
+        KeySlot slot = keys.primary();
+        if (slot == null) {
+            return Verdict.NO_KEY;
+        }
+        if (!fits(buf, off, plaintextLen)) {
+            return Verdict.MALFORMED;
+        }
+        long packetId = slot.nextTxPacketId();
+        if (packetId < 0) {
+            return Verdict.KEY_EXHAUSTED;
+        }
+        sealWith(slot, peerId, packetId, scratch, buf, off, plaintextLen);
+        return Verdict.OK;
+    }
+
+    /**
+     * Encrypts with an explicit packet-id, leaving the slot's counter alone — for re-encrypting
+     * captured traffic to prove byte-exactness. Never use it to send: nonces would repeat.
+     */
+    public static Verdict seal(KeySlot slot, int peerId, long packetId, AeadScratch scratch,
+                               MemorySegment buf, long off, int plaintextLen) {
+        if (!fits(buf, off, plaintextLen)) {
+            return Verdict.MALFORMED;
+        }
+        if (packetId < 0 || packetId > Wire.PACKET_ID_LAST) {
+            return Verdict.KEY_EXHAUSTED;
+        }
+        sealWith(slot, peerId, packetId, scratch, buf, off, plaintextLen);
+        return Verdict.OK;
+    }
+
+    private static boolean fits(MemorySegment buf, long off, int plaintextLen) {
+        return off >= 0 && plaintextLen >= 0
+                && off <= buf.byteSize() - Wire.DATA_V2_OVERHEAD - plaintextLen;
+    }
+
+    private static void sealWith(KeySlot slot, int peerId, long packetId, AeadScratch scratch,
+                                 MemorySegment buf, long off, int plaintextLen) {
+        buf.set(Wire.BE_INT, off, Wire.dataV2Word(slot.keyId(), peerId));
+        buf.set(Wire.BE_INT, off + Wire.PACKET_ID_OFFSET, (int) packetId);
+        writeNonce(scratch.nonce(), (int) packetId, slot.encryptNonceTail());
+        slot.encryptKey().seal(scratch, buf, off, Wire.AD_LENGTH, off + Wire.TAG_OFFSET,
+                off + Wire.CIPHERTEXT_OFFSET, plaintextLen);
+    }
+
+    /** nonce = packet-id (big-endian, as on the wire) ‖ nonce tail (spec §1.3). */
+    private static void writeNonce(MemorySegment nonce, int packetId, long nonceTail) {
+        nonce.set(Wire.BE_INT, 0, packetId);
+        nonce.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, nonceTail);
+    }
+}

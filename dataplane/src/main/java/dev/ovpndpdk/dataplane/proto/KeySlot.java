@@ -1,0 +1,177 @@
+package dev.ovpndpdk.dataplane.proto;
+
+import dev.ovpndpdk.crypto.AeadEngine;
+import dev.ovpndpdk.crypto.AeadKey;
+import dev.ovpndpdk.crypto.CipherAlg;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One installed data-channel key: key-id, cipher, both directions (key schedule and 8-byte
+ * nonce tail), and — as in Linux (spec §5.4) — its own TX packet-id counter and its own RX
+ * replay window. Built by the control thread; used by the workers through {@link KeySlots}.
+ *
+ * <p>TX packet-ids start at 1 and never wrap (spec §1.6): at {@link Wire#PACKET_ID_REKEY}
+ * the slot raises {@link #rekeyRequested()} (OpenVPN's own renegotiation trigger), and after
+ * {@link Wire#PACKET_ID_LAST} it hands out nothing more.
+ */
+public final class KeySlot implements AutoCloseable {
+    private static final VarHandle TX_ID;
+    private static final VarHandle REKEY;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            TX_ID = l.findVarHandle(KeySlot.class, "nextTxId", long.class);
+            REKEY = l.findVarHandle(KeySlot.class, "rekey", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int keyId;
+    private final CipherAlg alg;
+    private final AeadKey encrypt;
+    private final AeadKey decrypt;
+    /** Nonce tails kept as the 8 wire bytes read in native order, written back the same way. */
+    private final long encryptNonceTail;
+    private final long decryptNonceTail;
+    private final ReplayWindow replay;
+
+    // Padding keeps the contended TX counter off the cache line of the read-mostly fields.
+    @SuppressWarnings("unused")
+    private long p1, p2, p3, p4, p5, p6, p7;
+    private volatile long nextTxId = 1;
+    @SuppressWarnings("unused")
+    private long q1, q2, q3, q4, q5, q6, q7;
+    private volatile boolean rekey;
+
+    private KeySlot(int keyId, CipherAlg alg, AeadKey encrypt, long encryptNonceTail,
+                    AeadKey decrypt, long decryptNonceTail, int replayWindow) {
+        this.keyId = keyId;
+        this.alg = alg;
+        this.encrypt = encrypt;
+        this.decrypt = decrypt;
+        this.encryptNonceTail = encryptNonceTail;
+        this.decryptNonceTail = decryptNonceTail;
+        this.replay = new ReplayWindow(replayWindow);
+    }
+
+    /**
+     * Builds a slot from explicit per-direction keys, as NEW_KEY carries them (spec §3.1).
+     *
+     * @param encryptKey       {@code alg.keyLength()} bytes
+     * @param encryptNonceTail 8 bytes
+     */
+    public static KeySlot create(AeadEngine engine, int keyId, CipherAlg alg,
+                                 MemorySegment encryptKey, MemorySegment encryptNonceTail,
+                                 MemorySegment decryptKey, MemorySegment decryptNonceTail,
+                                 int replayWindow) {
+        if (keyId < 0 || keyId > Wire.MAX_KEY_ID) {
+            throw new IllegalArgumentException("key-id must be 0..7, got " + keyId);
+        }
+        if (encryptNonceTail.byteSize() != Wire.NONCE_TAIL_LENGTH || decryptNonceTail.byteSize() != Wire.NONCE_TAIL_LENGTH) {
+            throw new IllegalArgumentException("nonce tails must be exactly 8 bytes");
+        }
+        new ReplayWindow(replayWindow); // validates the size before native keys are built
+        AeadKey enc = engine.newKey(alg, encryptKey);
+        AeadKey dec;
+        try {
+            dec = engine.newKey(alg, decryptKey);
+        } catch (RuntimeException e) {
+            enc.close();
+            throw e;
+        }
+        return new KeySlot(keyId, alg, enc, encryptNonceTail.get(ValueLayout.JAVA_LONG_UNALIGNED, 0),
+                dec, decryptNonceTail.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), replayWindow);
+    }
+
+    /** Builds a slot from an OpenVPN key block and our role (spec §2.2). */
+    public static KeySlot create(AeadEngine engine, int keyId, CipherAlg alg, KeyMaterial km,
+                                 Role role, int replayWindow) {
+        return create(engine, keyId, alg,
+                km.cipherKey(role.encryptIndex(), alg), km.nonceTail(role.encryptIndex()),
+                km.cipherKey(role.decryptIndex(), alg), km.nonceTail(role.decryptIndex()),
+                replayWindow);
+    }
+
+    public int keyId() {
+        return keyId;
+    }
+
+    public CipherAlg alg() {
+        return alg;
+    }
+
+    AeadKey encryptKey() {
+        return encrypt;
+    }
+
+    AeadKey decryptKey() {
+        return decrypt;
+    }
+
+    long encryptNonceTail() {
+        return encryptNonceTail;
+    }
+
+    long decryptNonceTail() {
+        return decryptNonceTail;
+    }
+
+    ReplayWindow replay() {
+        return replay;
+    }
+
+    /**
+     * Takes the next TX packet-id.
+     *
+     * @return the id, or -1 when the key is exhausted (it sent 0xFFFFFFFF already)
+     */
+    public long nextTxPacketId() {
+        long id = (long) TX_ID.getAndAdd(this, 1L);
+        if (id >= Wire.PACKET_ID_REKEY) {
+            if (!rekey) {
+                REKEY.setRelease(this, true);
+            }
+            if (id > Wire.PACKET_ID_LAST) {
+                return -1;
+            }
+        }
+        return id;
+    }
+
+    /** The packet-id the next send will use (for GET_KEY and tests). */
+    public long peekNextTxPacketId() {
+        return nextTxId;
+    }
+
+    /** Starts the TX counter somewhere else; for tests of the rekey and exhaustion limits. */
+    public void setNextTxPacketId(long id) {
+        nextTxId = id;
+    }
+
+    /** True once the TX packet-id reached 0xFF000000: the control plane should renegotiate. */
+    public boolean rekeyRequested() {
+        return rekey;
+    }
+
+    public int replayWindowSize() {
+        return replay.size();
+    }
+
+    /** Zeroes and frees both directions' key schedules. Call only after the grace period. */
+    @Override
+    public void close() {
+        encrypt.close();
+        decrypt.close();
+    }
+
+    @Override
+    public String toString() {
+        return "KeySlot[key-id " + keyId + ", " + alg + "]";
+    }
+}
