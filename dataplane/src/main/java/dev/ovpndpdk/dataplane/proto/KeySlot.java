@@ -48,6 +48,8 @@ public final class KeySlot implements AutoCloseable {
     @SuppressWarnings("unused")
     private long q1, q2, q3, q4, q5, q6, q7;
     private volatile boolean rekey;
+    /** Control thread only: KEY_ROTATE was sent for this slot. */
+    private boolean rotateNotified;
 
     private KeySlot(int keyId, CipherAlg alg, AeadKey encrypt, long encryptNonceTail,
                     AeadKey decrypt, long decryptNonceTail, int replayWindow) {
@@ -157,6 +159,18 @@ public final class KeySlot implements AutoCloseable {
     /** True once the TX packet-id reached 0xFF000000: the control plane should renegotiate. */
     public boolean rekeyRequested() {
         return rekey;
+    }
+
+    /**
+     * Control thread: true exactly once after {@link #rekeyRequested()} became true, so that
+     * one KEY_ROTATE notification goes out per key.
+     */
+    public boolean claimRotateNotification() {
+        if (!rekey || rotateNotified) {
+            return false;
+        }
+        rotateNotified = true;
+        return true;
     }
 
     public int replayWindowSize() {

@@ -1,0 +1,345 @@
+package dev.ovpndpdk.dataplane.engine;
+
+import dev.ovpndpdk.crypto.AeadEngine;
+import dev.ovpndpdk.crypto.AeadScratch;
+import dev.ovpndpdk.crypto.CipherAlg;
+import dev.ovpndpdk.dataplane.peer.IpPrefix;
+import dev.ovpndpdk.dataplane.peer.Mode;
+import dev.ovpndpdk.dataplane.peer.Peer;
+import dev.ovpndpdk.dataplane.peer.PeerTable;
+import dev.ovpndpdk.dataplane.port.PacketBatch;
+import dev.ovpndpdk.dataplane.port.TunnelPort;
+import dev.ovpndpdk.dataplane.port.WirePort;
+import dev.ovpndpdk.dataplane.proto.KeySlot;
+import dev.ovpndpdk.dataplane.proto.KeySlots;
+import dev.ovpndpdk.dataplane.proto.ReplayWindow;
+import dev.ovpndpdk.dataplane.stats.CounterSet;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * The data plane as the control thread sees it: peers, keys and iroutes in (the DCO
+ * operations of spec §3.1), notifications and counters out. Every method here runs on the
+ * one control thread; workers only ever see what it publishes (snapshots, key pairs) and
+ * hand back events through a lock-free queue.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Engine.class.getName());
+
+    /** Shape of the engine, fixed at start. */
+    public record Config(Mode mode, int workers, int burst, int slotSize, int replayWindow) {
+        public Config {
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be >= 1");
+            }
+            new ReplayWindow(replayWindow); // validates
+        }
+
+        public static Config defaults(Mode mode, int workers) {
+            return new Config(mode, workers, PacketBatch.DEFAULT_BURST, 2048, ReplayWindow.DEFAULT_SIZE);
+        }
+    }
+
+    private final Config config;
+    private final AeadEngine crypto;
+    private final PeerTable table;
+    private final CounterSet stats;
+    private final GracePeriod grace;
+    private final Arena arena = Arena.ofShared();
+    private final Queue<Notification> workerEvents = new ConcurrentLinkedQueue<>();
+    private final List<Consumer<Notification>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Worker> workers = new ArrayList<>();
+    private final List<AeadScratch> scratches = new ArrayList<>();
+    private final List<WorkerThread> threads = new ArrayList<>();
+    private boolean closed;
+
+    public Engine(Config config, AeadEngine crypto) {
+        this.config = config;
+        this.crypto = crypto;
+        this.table = new PeerTable(config.mode());
+        this.stats = new CounterSet(config.workers());
+        this.grace = new GracePeriod(config.workers());
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public AeadEngine crypto() {
+        return crypto;
+    }
+
+    public PeerTable table() {
+        return table;
+    }
+
+    public CounterSet stats() {
+        return stats;
+    }
+
+    GracePeriod grace() {
+        return grace;
+    }
+
+    public List<Worker> workers() {
+        return List.copyOf(workers);
+    }
+
+    public void addListener(Consumer<Notification> l) {
+        listeners.add(l);
+    }
+
+    // --- workers ------------------------------------------------------------------------------
+
+    /** Creates the next worker on its pair of queues. Before {@link #start}. */
+    public Worker addWorker(WirePort wire, TunnelPort tunnel) {
+        if (workers.size() >= config.workers()) {
+            throw new IllegalStateException("already " + config.workers() + " workers");
+        }
+        AeadScratch s = crypto.newScratch();
+        scratches.add(s);
+        Worker w = new Worker(workers.size(), wire, tunnel, table, stats, grace, s, workerEvents,
+                arena, config.burst(), config.slotSize());
+        workers.add(w);
+        return w;
+    }
+
+    /**
+     * Starts one thread per worker.
+     *
+     * @param waiterFor how worker i sleeps when idle
+     * @param pinFor    pins worker i's thread to its core (may do nothing)
+     */
+    public void start(java.util.function.IntFunction<Waiter> waiterFor, java.util.function.IntFunction<Runnable> pinFor) {
+        if (workers.size() != config.workers()) {
+            throw new IllegalStateException(workers.size() + " of " + config.workers() + " workers added");
+        }
+        for (Worker w : workers) {
+            WorkerThread t = new WorkerThread(w, grace, waiterFor.apply(w.index()), pinFor.apply(w.index()));
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    // --- peers --------------------------------------------------------------------------------
+
+    /**
+     * NEW_PEER. In P2P mode an existing peer is replaced and reported with TEARDOWN, as Linux
+     * does (spec §3.2, §5.3). VPN addresses are required in MP mode and refused in P2P.
+     */
+    public Peer newPeer(int id, int txId, InetSocketAddress remote, Inet4Address vpn4, Inet6Address vpn6,
+                        Object transport, long now) {
+        if (config.mode() == Mode.MP && vpn4 == null && vpn6 == null) {
+            throw new RequestException(RequestException.Kind.INVALID, "an mp-mode peer needs a VPN IPv4 or IPv6 address");
+        }
+        if (config.mode() == Mode.P2P && (vpn4 != null || vpn6 != null)) {
+            throw new RequestException(RequestException.Kind.INVALID, "VPN addresses are for mp mode; p2p sends everything to its one peer");
+        }
+        if (vpn4 != null) {
+            checkVpn(vpn4);
+        }
+        if (vpn6 != null) {
+            checkVpn(vpn6);
+        }
+        if (table.get(id) != null) {
+            throw new RequestException(RequestException.Kind.EXISTS, "peer " + id + " exists");
+        }
+        Peer p;
+        try {
+            p = new Peer(id, txId, remote, vpn4, vpn6, config.workers(), transport, now);
+        } catch (IllegalArgumentException e) {
+            throw new RequestException(RequestException.Kind.INVALID, e.getMessage());
+        }
+        if (config.mode() == Mode.P2P && table.size() == 1) {
+            remove(table.current().peers()[0], DeleteReason.TEARDOWN);
+        }
+        try {
+            table.add(p);
+        } catch (IllegalArgumentException e) {
+            throw new RequestException(RequestException.Kind.ADDRESS_IN_USE, e.getMessage());
+        }
+        LOG.info(() -> "peer " + id + " added" + (remote == null ? "" : ", remote " + p.remote())
+                + (vpn4 == null ? "" : ", vpn " + vpn4.getHostAddress())
+                + (vpn6 == null ? "" : ", vpn " + vpn6.getHostAddress()));
+        return p;
+    }
+
+    private static void checkVpn(java.net.InetAddress a) {
+        try {
+            PeerTable.checkVpnAddress(a);
+        } catch (IllegalArgumentException e) {
+            throw new RequestException(RequestException.Kind.INVALID, e.getMessage());
+        }
+    }
+
+    public Peer peer(int id) {
+        Peer p = table.get(id);
+        if (p == null) {
+            throw new RequestException(RequestException.Kind.NOT_FOUND, "no peer " + id);
+        }
+        return p;
+    }
+
+    /** SET_PEER: keepalive interval and timeout in seconds; 0 and 0 turn it off. */
+    public void setKeepalive(int id, long intervalSeconds, long timeoutSeconds, long now) {
+        if (intervalSeconds < 0 || timeoutSeconds < 0 || intervalSeconds > 86400 || timeoutSeconds > 86400) {
+            throw new RequestException(RequestException.Kind.INVALID, "keepalive values must be 0..86400 seconds");
+        }
+        peer(id).keepalive(intervalSeconds * 1_000_000_000L, timeoutSeconds * 1_000_000_000L, now);
+        LOG.info(() -> "peer " + id + " keepalive " + intervalSeconds + " s / " + timeoutSeconds + " s");
+    }
+
+    /** DEL_PEER from the control socket. */
+    public void delPeer(int id) {
+        remove(peer(id), DeleteReason.USERSPACE);
+    }
+
+    private void remove(Peer p, DeleteReason reason) {
+        table.remove(p.id());
+        KeySlots.Pair keys = p.keys().clear();
+        grace.retire(keys.primary());
+        grace.retire(keys.secondary());
+        LOG.info(() -> "peer " + p.id() + " deleted (" + reason.reasonName() + ")");
+        emit(new Notification.PeerDeleted(p.id(), reason, p.stats().snapshot()));
+    }
+
+    // --- keys ---------------------------------------------------------------------------------
+
+    /** NEW_KEY: installs a key into a slot; the key it replaces is zeroed after a grace period. */
+    public void newKey(int peerId, KeySlots.Slot slot, int keyId, CipherAlg alg,
+                       MemorySegment encKey, MemorySegment encNonceTail,
+                       MemorySegment decKey, MemorySegment decNonceTail) {
+        Peer p = peer(peerId);
+        KeySlot k;
+        try {
+            k = KeySlot.create(crypto, keyId, alg, encKey, encNonceTail, decKey, decNonceTail, config.replayWindow());
+        } catch (IllegalArgumentException e) {
+            throw new RequestException(RequestException.Kind.INVALID, e.getMessage());
+        }
+        grace.retire(p.keys().install(slot, k));
+        LOG.info(() -> "peer " + peerId + ": key-id " + keyId + " " + alg + " in " + slot.name().toLowerCase());
+    }
+
+    /** SWAP_KEYS. */
+    public void swapKeys(int peerId) {
+        try {
+            peer(peerId).keys().swap();
+        } catch (IllegalStateException e) {
+            throw new RequestException(RequestException.Kind.NO_KEY, "peer " + peerId + ": " + e.getMessage());
+        }
+        LOG.info(() -> "peer " + peerId + ": keys swapped");
+    }
+
+    /** DEL_KEY. */
+    public void delKey(int peerId, KeySlots.Slot slot) {
+        KeySlot k = peer(peerId).keys().delete(slot);
+        if (k == null) {
+            throw new RequestException(RequestException.Kind.NOT_FOUND, "peer " + peerId + " has no " + slot.name().toLowerCase() + " key");
+        }
+        grace.retire(k);
+        LOG.info(() -> "peer " + peerId + ": " + slot.name().toLowerCase() + " key deleted");
+    }
+
+    /** GET_KEY: the slot's metadata holder (never its bytes). */
+    public KeySlot key(int peerId, KeySlots.Slot slot) {
+        KeySlot k = peer(peerId).keys().get(slot);
+        if (k == null) {
+            throw new RequestException(RequestException.Kind.NOT_FOUND, "peer " + peerId + " has no " + slot.name().toLowerCase() + " key");
+        }
+        return k;
+    }
+
+    // --- iroutes --------------------------------------------------------------------------------
+
+    public void addRoute(IpPrefix prefix, int peerId) {
+        if (config.mode() != Mode.MP) {
+            throw new RequestException(RequestException.Kind.NOT_SUPPORTED, "iroutes are for mp mode");
+        }
+        peer(peerId);
+        table.addRoute(prefix, peerId);
+        LOG.info(() -> "route " + prefix + " via peer " + peerId);
+    }
+
+    public void delRoute(IpPrefix prefix, int peerId) {
+        if (!table.removeRoute(prefix, peerId)) {
+            throw new RequestException(RequestException.Kind.NOT_FOUND, "no route " + prefix + " via peer " + peerId);
+        }
+        LOG.info(() -> "route " + prefix + " via peer " + peerId + " removed");
+    }
+
+    // --- timers ---------------------------------------------------------------------------------
+
+    /**
+     * The control thread's periodic duty (every ~100 ms): pass worker events on, keepalive
+     * (spec §5.7: ping when nothing was sent for the interval, expire when nothing authentic
+     * arrived for the timeout), rekey requests, and reclaiming retired keys.
+     */
+    public void tick(long now) {
+        Notification n;
+        while ((n = workerEvents.poll()) != null) {
+            emit(n);
+        }
+        for (Peer p : table.current().peers()) {
+            long timeout = p.keepaliveTimeoutNanos();
+            long interval = p.keepaliveIntervalNanos();
+            if (timeout > 0 && interval > 0) {
+                if (now - p.lastRxNanos() >= timeout) {
+                    remove(p, DeleteReason.EXPIRED);
+                    continue;
+                }
+                if (now - p.lastTxNanos() >= interval && !workers.isEmpty()) {
+                    workers.get(p.id() % workers.size()).requestPing(p);
+                    p.touchTx(now); // one request per interval, even if the worker is slow to send it
+                }
+            }
+            KeySlot primary = p.keys().primary();
+            if (primary != null && primary.claimRotateNotification()) {
+                emit(new Notification.KeyRotate(p.id(), primary.keyId()));
+            }
+        }
+        grace.reclaim();
+    }
+
+    private void emit(Notification n) {
+        for (Consumer<Notification> l : listeners) {
+            l.accept(n);
+        }
+    }
+
+    /** Stops the workers, removes every peer (TEARDOWN), zeroes every key, closes the ports. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (WorkerThread t : threads) {
+            try {
+                t.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Peer p : table.current().peers()) {
+            remove(p, DeleteReason.TEARDOWN);
+        }
+        grace.reclaimAll();
+        for (Worker w : workers) {
+            w.wire().close();
+            w.tunnel().close();
+        }
+        scratches.forEach(AeadScratch::close);
+        arena.close();
+    }
+}

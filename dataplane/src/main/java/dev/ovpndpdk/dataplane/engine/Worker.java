@@ -1,0 +1,359 @@
+package dev.ovpndpdk.dataplane.engine;
+
+import dev.ovpndpdk.crypto.AeadScratch;
+import dev.ovpndpdk.dataplane.peer.Mode;
+import dev.ovpndpdk.dataplane.peer.Peer;
+import dev.ovpndpdk.dataplane.peer.PeerTable;
+import dev.ovpndpdk.dataplane.peer.Remote;
+import dev.ovpndpdk.dataplane.peer.Snapshot;
+import dev.ovpndpdk.dataplane.port.PacketBatch;
+import dev.ovpndpdk.dataplane.port.TunnelPort;
+import dev.ovpndpdk.dataplane.port.WirePort;
+import dev.ovpndpdk.dataplane.proto.DataChannel;
+import dev.ovpndpdk.dataplane.proto.Verdict;
+import dev.ovpndpdk.dataplane.proto.Wire;
+import dev.ovpndpdk.dataplane.stats.Counter;
+import dev.ovpndpdk.dataplane.stats.CounterSet;
+import dev.ovpndpdk.dataplane.stats.DropReason;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * One worker: the whole fast path, run to completion on its own queues (ARCHITECTURE.md,
+ * "The picture"). Each {@link #doWork} call moves at most one burst each way:
+ *
+ * <pre>
+ * wire → tunnel: receive → opcode (slow path unless P_DATA_V2) → peer by peer-id → decrypt
+ *                → replay → ping/exit consumed → RPF (MP) → float → deliver
+ * tunnel → wire: receive → route by destination → encrypt with the primary key → send
+ * keepalive:     pings the control thread asked for
+ * </pre>
+ *
+ * Nothing here allocates in steady state (a float allocates one address object), locks, or
+ * blocks. All per-packet state lives in the reused {@link PacketBatch}es.
+ */
+public final class Worker {
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final MemorySegment PING = Arena.global().allocate(Wire.PING.length);
+
+    static {
+        MemorySegment.copy(Wire.PING, 0, PING, ValueLayout.JAVA_BYTE, 0, Wire.PING.length);
+    }
+
+    private final int index;
+    private final WirePort wire;
+    private final TunnelPort tunnel;
+    private final PeerTable table;
+    private final CounterSet stats;
+    private final GracePeriod grace;
+    private final AeadScratch scratch;
+    private final Queue<Notification> events;
+    private final Queue<Peer> pingRequests = new ConcurrentLinkedQueue<>();
+    private final PacketBatch rx;
+    private final PacketBatch tx;
+    private final PacketBatch special;
+    private final Peer[] rxPeer;
+    private final Peer[] txPeer;
+    private final Peer[] specialPeer;
+
+    Worker(int index, WirePort wire, TunnelPort tunnel, PeerTable table, CounterSet stats,
+           GracePeriod grace, AeadScratch scratch, Queue<Notification> events,
+           Arena arena, int burst, int slotSize) {
+        this.index = index;
+        this.wire = wire;
+        this.tunnel = tunnel;
+        this.table = table;
+        this.stats = stats;
+        this.grace = grace;
+        this.scratch = scratch;
+        this.events = events;
+        this.rx = new PacketBatch(arena, burst, slotSize);
+        this.tx = new PacketBatch(arena, burst, slotSize);
+        this.special = new PacketBatch(arena, 8, PacketBatch.HEADROOM + 64);
+        this.rxPeer = new Peer[burst];
+        this.txPeer = new Peer[burst];
+        this.specialPeer = new Peer[special.capacity];
+    }
+
+    public int index() {
+        return index;
+    }
+
+    WirePort wire() {
+        return wire;
+    }
+
+    TunnelPort tunnel() {
+        return tunnel;
+    }
+
+    /** Control thread: send a keepalive ping to {@code p} soon. */
+    void requestPing(Peer p) {
+        pingRequests.add(p);
+    }
+
+    /**
+     * One pass over both directions and the ping queue.
+     *
+     * @param now monotonic nanoseconds, read once by the caller
+     * @return packets handled; 0 lets the idle strategy back off
+     */
+    public int doWork(long now) {
+        Snapshot snap = table.current();
+        int work = wireToTunnel(snap, now) + tunnelToWire(snap, now);
+        if (!pingRequests.isEmpty()) {
+            work += sendPings(now);
+        }
+        grace.quiescent(index);
+        return work;
+    }
+
+    // --- wire → tunnel ------------------------------------------------------------------------
+
+    private int wireToTunnel(Snapshot snap, long now) {
+        int n = wire.receive(rx);
+        if (n == 0) {
+            return 0;
+        }
+        MemorySegment mem = rx.memory;
+        int out = 0;
+        for (int i = 0; i < n; i++) {
+            long off = rx.offset[i];
+            int len = rx.length[i];
+            if (len < 4 || DataChannel.opcode(mem, off) != Wire.P_DATA_V2) {
+                notOurs(mem, off, len, i);
+                continue;
+            }
+            int peerId = DataChannel.peerId(mem, off);
+            Peer peer = peerId == Wire.PEER_ID_UNDEF ? byAddress(snap, i) : snap.byId(peerId);
+            if (peer == null) {
+                // Linux drops these (spec §6 item 2): a data packet we cannot decrypt is no use to OpenVPN either.
+                stats.drop(index, DropReason.UNKNOWN_PEER);
+                continue;
+            }
+            CounterSet ps = peer.stats();
+            stats.add(index, Counter.LINK_RX_PACKETS, 1);
+            stats.add(index, Counter.LINK_RX_BYTES, len);
+            ps.add(index, Counter.LINK_RX_PACKETS, 1);
+            ps.add(index, Counter.LINK_RX_BYTES, len);
+
+            Verdict v = DataChannel.decrypt(peer.keys().current(), scratch, mem, off, len, now);
+            if (v == Verdict.OK) {
+                long inner = off + Wire.CIPHERTEXT_OFFSET;
+                int innerLen = len - Wire.CIPHERTEXT_OFFSET;
+                authentic(peer, i, now);
+                if (snap.mode() == Mode.MP && !sourceBelongsTo(snap, peer, mem, inner)) {
+                    drop(ps, DropReason.SOURCE_NOT_ALLOWED);
+                    continue;
+                }
+                rx.offset[out] = inner;
+                rx.length[out] = innerLen;
+                rxPeer[out] = peer;
+                out++;
+            } else if (v == Verdict.PING) {
+                authentic(peer, i, now);
+                stats.add(index, Counter.KEEPALIVE_RX, 1);
+                ps.add(index, Counter.KEEPALIVE_RX, 1);
+            } else if (v == Verdict.OCC_EXIT) {
+                authentic(peer, i, now);
+                stats.add(index, Counter.EXIT_NOTIFY_RX, 1);
+                ps.add(index, Counter.EXIT_NOTIFY_RX, 1);
+            } else {
+                drop(ps, DropReason.of(v));
+            }
+        }
+        if (out > 0) {
+            int sent = tunnel.send(rx, out);
+            for (int k = 0; k < out; k++) {
+                Peer p = rxPeer[k];
+                if (k < sent) {
+                    stats.add(index, Counter.VPN_RX_PACKETS, 1);
+                    stats.add(index, Counter.VPN_RX_BYTES, rx.length[k]);
+                    p.stats().add(index, Counter.VPN_RX_PACKETS, 1);
+                    p.stats().add(index, Counter.VPN_RX_BYTES, rx.length[k]);
+                } else {
+                    drop(p.stats(), DropReason.TX_FULL);
+                }
+                rxPeer[k] = null;
+            }
+        }
+        return n;
+    }
+
+    /** Control channel, DATA_V1, junk: to the OpenVPN process where there is one. */
+    private void notOurs(MemorySegment mem, long off, int len, int i) {
+        if (len >= 1 && DataChannel.opcode(mem, off) == Wire.P_DATA_V1) {
+            stats.drop(index, DropReason.DATA_V1);
+        } else if (wire.toSlowPath(rx, i)) {
+            stats.add(index, Counter.SLOW_PATH, 1);
+        } else {
+            stats.drop(index, len < 4 ? DropReason.MALFORMED : DropReason.NOT_DATA);
+        }
+    }
+
+    /** Peer-id 0xFFFFFF: look the peer up by source address (Linux, spec §1.2). Rare; a scan. */
+    private Peer byAddress(Snapshot snap, int i) {
+        for (Peer p : snap.peers()) {
+            Remote r = p.remote();
+            if (r != null && r.matches(rx.addrV6[i], rx.addrHi[i], rx.addrLo[i], rx.addrPort[i])) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** An authenticated, non-replayed packet: the peer is alive, and it may have moved (spec §5.8). */
+    private void authentic(Peer peer, int i, long now) {
+        peer.touchRx(now);
+        Remote r = peer.remote();
+        if (r == null || !r.matches(rx.addrV6[i], rx.addrHi[i], rx.addrLo[i], rx.addrPort[i])) {
+            Remote moved = new Remote(rx.addrV6[i], rx.addrHi[i], rx.addrLo[i], rx.addrPort[i], 0);
+            peer.remote(moved);
+            stats.add(index, Counter.FLOATS, 1);
+            peer.stats().add(index, Counter.FLOATS, 1);
+            events.add(new Notification.PeerFloat(peer.id(), moved));
+        }
+    }
+
+    /** RPF: the inner source must route back to the peer it came from (spec §5.3). */
+    private static boolean sourceBelongsTo(Snapshot snap, Peer peer, MemorySegment mem, long ip) {
+        int version = (mem.get(ValueLayout.JAVA_BYTE, ip) & 0xF0) >>> 4;
+        Peer owner = version == 4
+                ? snap.lookup4(mem.get(BE_INT, ip + 12))
+                : snap.lookup6(mem.get(BE_LONG, ip + 8), mem.get(BE_LONG, ip + 16));
+        return owner == peer;
+    }
+
+    private void drop(CounterSet peerStats, DropReason r) {
+        stats.drop(index, r);
+        peerStats.drop(index, r);
+    }
+
+    // --- tunnel → wire ------------------------------------------------------------------------
+
+    private int tunnelToWire(Snapshot snap, long now) {
+        int n = tunnel.receive(tx);
+        if (n == 0) {
+            return 0;
+        }
+        MemorySegment mem = tx.memory;
+        int out = 0;
+        for (int i = 0; i < n; i++) {
+            long off = tx.offset[i];
+            int len = tx.length[i];
+            Peer peer = route(snap, mem, off, len);
+            if (peer == null) {
+                continue;
+            }
+            Remote r = peer.remote();
+            if (r == null || peer.removed()) {
+                stats.drop(index, DropReason.NO_ROUTE);
+                continue;
+            }
+            long start = off - Wire.DATA_V2_OVERHEAD;
+            Verdict v = DataChannel.encrypt(peer.keys().current(), peer.txId(), scratch, mem, start, len);
+            if (v != Verdict.OK) {
+                drop(peer.stats(), DropReason.of(v));
+                continue;
+            }
+            tx.offset[out] = start;
+            tx.length[out] = len + Wire.DATA_V2_OVERHEAD;
+            setAddress(tx, out, r);
+            txPeer[out] = peer;
+            out++;
+        }
+        if (out > 0) {
+            int sent = wire.send(tx, out);
+            countSent(tx, txPeer, out, sent, now, false);
+        }
+        return n;
+    }
+
+    /** The peer a tunnel packet goes to, or null with the drop counted. */
+    private Peer route(Snapshot snap, MemorySegment mem, long off, int len) {
+        int version = len >= 1 ? (mem.get(ValueLayout.JAVA_BYTE, off) & 0xF0) >>> 4 : 0;
+        Peer peer;
+        if (version == 4 && len >= 20) {
+            peer = snap.route4(mem.get(BE_INT, off + 16));
+        } else if (version == 6 && len >= 40) {
+            peer = snap.route6(mem.get(BE_LONG, off + 24), mem.get(BE_LONG, off + 32));
+        } else {
+            stats.drop(index, DropReason.NOT_IP);
+            return null;
+        }
+        if (peer == null) {
+            stats.drop(index, DropReason.NO_ROUTE);
+        }
+        return peer;
+    }
+
+    private static void setAddress(PacketBatch b, int i, Remote r) {
+        b.addrV6[i] = r.ipv6();
+        b.addrHi[i] = r.hi();
+        b.addrLo[i] = r.lo();
+        b.addrPort[i] = r.port();
+    }
+
+    private void countSent(PacketBatch b, Peer[] peers, int out, int sent, long now, boolean pings) {
+        for (int k = 0; k < out; k++) {
+            Peer p = peers[k];
+            CounterSet ps = p.stats();
+            if (k < sent) {
+                int len = b.length[k];
+                p.touchTx(now);
+                stats.add(index, Counter.LINK_TX_PACKETS, 1);
+                stats.add(index, Counter.LINK_TX_BYTES, len);
+                ps.add(index, Counter.LINK_TX_PACKETS, 1);
+                ps.add(index, Counter.LINK_TX_BYTES, len);
+                if (pings) {
+                    stats.add(index, Counter.KEEPALIVE_TX, 1);
+                    ps.add(index, Counter.KEEPALIVE_TX, 1);
+                } else {
+                    stats.add(index, Counter.VPN_TX_PACKETS, 1);
+                    stats.add(index, Counter.VPN_TX_BYTES, len - Wire.DATA_V2_OVERHEAD);
+                    ps.add(index, Counter.VPN_TX_PACKETS, 1);
+                    ps.add(index, Counter.VPN_TX_BYTES, len - Wire.DATA_V2_OVERHEAD);
+                }
+            } else {
+                drop(ps, DropReason.TX_FULL);
+            }
+            peers[k] = null;
+        }
+    }
+
+    // --- keepalive ----------------------------------------------------------------------------
+
+    /** Sends the pings the control thread queued: the 16 magic bytes as an ordinary data packet. */
+    private int sendPings(long now) {
+        int k = 0;
+        Peer p;
+        while (k < special.capacity && (p = pingRequests.poll()) != null) {
+            Remote r = p.remote();
+            if (r == null || p.removed()) {
+                continue;
+            }
+            long start = special.slotBase(k) + PacketBatch.HEADROOM;
+            MemorySegment.copy(PING, 0, special.memory, start + Wire.DATA_V2_OVERHEAD, Wire.PING.length);
+            Verdict v = DataChannel.encrypt(p.keys().current(), p.txId(), scratch, special.memory, start, Wire.PING.length);
+            if (v != Verdict.OK) {
+                drop(p.stats(), DropReason.of(v));
+                continue;
+            }
+            special.offset[k] = start;
+            special.length[k] = Wire.DATA_V2_OVERHEAD + Wire.PING.length;
+            setAddress(special, k, r);
+            specialPeer[k] = p;
+            k++;
+        }
+        if (k > 0) {
+            countSent(special, specialPeer, k, wire.send(special, k), now, true);
+        }
+        return k;
+    }
+}

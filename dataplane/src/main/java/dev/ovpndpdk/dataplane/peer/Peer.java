@@ -1,0 +1,163 @@
+package dev.ovpndpdk.dataplane.peer;
+
+import dev.ovpndpdk.dataplane.proto.KeySlots;
+import dev.ovpndpdk.dataplane.proto.Wire;
+import dev.ovpndpdk.dataplane.stats.CounterSet;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+
+/**
+ * One remote OpenVPN endpoint (spec §5.3). Immutable identity (peer-id, VPN addresses) plus
+ * the mutable hot state the snapshots share: key slots, remote transport address (it
+ * floats), last RX/TX times, counters.
+ *
+ * <p>Threads: the control thread creates peers and changes keys and keepalive settings;
+ * workers read keys once per burst, update {@link #lastRxNanos}/{@link #lastTxNanos} with
+ * opaque stores, and float the remote. Two workers may stamp lastTx at the same moment: the
+ * later value wins, both are "now", and we live with that.
+ */
+public final class Peer {
+    private static final VarHandle LAST_RX;
+    private static final VarHandle LAST_TX;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            LAST_RX = l.findVarHandle(Peer.class, "lastRx", long.class);
+            LAST_TX = l.findVarHandle(Peer.class, "lastTx", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int id;
+    private final int txId;
+    private final Inet4Address vpnIpv4;
+    private final Inet6Address vpnIpv6;
+    private final KeySlots keys = new KeySlots();
+    private final CounterSet stats;
+    private final Object transport;
+
+    private volatile Remote remote;
+    private volatile long keepaliveIntervalNanos;
+    private volatile long keepaliveTimeoutNanos;
+    @SuppressWarnings("unused")
+    private long p1, p2, p3, p4, p5, p6, p7;
+    private volatile long lastRx;
+    @SuppressWarnings("unused")
+    private long q1, q2, q3, q4, q5, q6, q7;
+    private volatile long lastTx;
+    private volatile boolean removed;
+
+    /**
+     * @param id        the peer-id we expect in received packets (0..0xFFFFFE)
+     * @param txId      the peer-id we write into packets we send (usually equal to id)
+     * @param transport backend-specific binding (e.g. the socket the peer came in on), may be null
+     */
+    public Peer(int id, int txId, InetSocketAddress remote, Inet4Address vpnIpv4, Inet6Address vpnIpv6,
+                int workers, Object transport, long nowNanos) {
+        if (id < 0 || id >= Wire.PEER_ID_UNDEF) {
+            throw new IllegalArgumentException("peer-id must be 0.." + (Wire.PEER_ID_UNDEF - 1) + ", got " + id);
+        }
+        if (txId < 0 || txId >= Wire.PEER_ID_UNDEF) {
+            throw new IllegalArgumentException("tx peer-id must be 0.." + (Wire.PEER_ID_UNDEF - 1) + ", got " + txId);
+        }
+        this.id = id;
+        this.txId = txId;
+        this.remote = remote == null ? null : Remote.of(remote);
+        this.vpnIpv4 = vpnIpv4;
+        this.vpnIpv6 = vpnIpv6;
+        this.stats = new CounterSet(workers);
+        this.transport = transport;
+        this.lastRx = nowNanos;
+        this.lastTx = nowNanos;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public int txId() {
+        return txId;
+    }
+
+    public KeySlots keys() {
+        return keys;
+    }
+
+    public CounterSet stats() {
+        return stats;
+    }
+
+    public Inet4Address vpnIpv4() {
+        return vpnIpv4;
+    }
+
+    public Inet6Address vpnIpv6() {
+        return vpnIpv6;
+    }
+
+    public Object transport() {
+        return transport;
+    }
+
+    /** The current remote transport address, or null (TCP-style peers, not used yet). */
+    public Remote remote() {
+        return remote;
+    }
+
+    /** Moves the peer to a new remote (float, spec §5.8). Worker or control thread. */
+    public void remote(Remote r) {
+        remote = r;
+    }
+
+    public long lastRxNanos() {
+        return lastRx;
+    }
+
+    public long lastTxNanos() {
+        return lastTx;
+    }
+
+    public void touchRx(long nowNanos) {
+        LAST_RX.setOpaque(this, nowNanos);
+    }
+
+    public void touchTx(long nowNanos) {
+        LAST_TX.setOpaque(this, nowNanos);
+    }
+
+    /** Keepalive (spec §5.7): 0/0 turns it off. Resets both clocks, as Linux does. */
+    public void keepalive(long intervalNanos, long timeoutNanos, long nowNanos) {
+        keepaliveIntervalNanos = intervalNanos;
+        keepaliveTimeoutNanos = timeoutNanos;
+        lastRx = nowNanos;
+        lastTx = nowNanos;
+    }
+
+    public long keepaliveIntervalNanos() {
+        return keepaliveIntervalNanos;
+    }
+
+    public long keepaliveTimeoutNanos() {
+        return keepaliveTimeoutNanos;
+    }
+
+    public boolean removed() {
+        return removed;
+    }
+
+    /** Marks the peer gone; workers holding an older snapshot stop sending to it. */
+    public void markRemoved() {
+        removed = true;
+    }
+
+    @Override
+    public String toString() {
+        return "peer " + id + (remote == null ? "" : " (" + remote + ")");
+    }
+}

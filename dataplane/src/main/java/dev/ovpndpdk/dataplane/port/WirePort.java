@@ -1,0 +1,40 @@
+package dev.ovpndpdk.dataplane.port;
+
+/**
+ * One worker's queue on the transport side: UDP payloads in and out (a NIC queue in DPDK
+ * mode, a UDP socket in socket mode, a ring in memory mode). Every call moves a burst with
+ * one system or native call where the backend allows (fast-path rule 1) and never blocks.
+ */
+public interface WirePort extends AutoCloseable {
+
+    /**
+     * Receives up to {@code batch.capacity} datagrams into the batch's slots, payload at
+     * {@code slotBase(i) + HEADROOM}, with the source address. Sets {@code batch.count}.
+     *
+     * @return the number received, 0 when nothing is waiting
+     */
+    int receive(PacketBatch batch);
+
+    /**
+     * Sends entries {@code [0, count)} of the batch to their addresses.
+     *
+     * @return how many were accepted; the caller counts the rest as {@code TX_FULL}
+     */
+    int send(PacketBatch batch, int count);
+
+    /**
+     * Hands entry {@code i} unchanged, with its source, to the OpenVPN process (the slow
+     * path: control channel and everything that is not ours).
+     *
+     * @return false when this port has no slow path (the caller counts a drop)
+     */
+    boolean toSlowPath(PacketBatch batch, int i);
+
+    /** A file descriptor to wait on when idle, or -1 (busy-polled ports). */
+    default int pollFd() {
+        return -1;
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,59 @@
+package dev.ovpndpdk.dataplane.stats;
+
+import dev.ovpndpdk.dataplane.proto.Verdict;
+
+import java.util.Locale;
+
+/**
+ * Why a packet went nowhere. One counter each, globally and per peer where a peer is known
+ * (ARCHITECTURE.md fast-path rule 6).
+ */
+public enum DropReason {
+    /** Too short, or lengths that do not add up. */
+    MALFORMED,
+    /** P_DATA_V1: DCO carries only P_DATA_V2 (spec §3.5). */
+    DATA_V1,
+    /** Not a data packet, and no OpenVPN process socket to hand it to. */
+    NOT_DATA,
+    /** P_DATA_V2 for a peer-id we do not know. */
+    UNKNOWN_PEER,
+    UNKNOWN_KEY,
+    AUTH_FAILED,
+    REPLAY,
+    /** Authentic plaintext that is neither IPv4 nor IPv6. */
+    NOT_IP,
+    /** MP mode: the inner source address does not route back to the sending peer (RPF). */
+    SOURCE_NOT_ALLOWED,
+    /** Tunnel packet whose destination matches no peer. */
+    NO_ROUTE,
+    /** The peer has no primary key yet. */
+    NO_KEY,
+    /** The primary key has sent its last packet-id. */
+    KEY_EXHAUSTED,
+    /** No packet buffer free. */
+    NO_BUFFER,
+    /** The port would not take the packet (ring or socket buffer full). */
+    TX_FULL,
+    /** Larger than a packet buffer or than the port's MTU allows. */
+    TOO_BIG;
+
+    public String counterName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The drop reason of a codec verdict that is a drop. */
+    public static DropReason of(Verdict v) {
+        return switch (v) {
+            case MALFORMED -> MALFORMED;
+            case NOT_DATA_V2 -> NOT_DATA;
+            case DATA_V1 -> DATA_V1;
+            case UNKNOWN_KEY -> UNKNOWN_KEY;
+            case AUTH_FAILED -> AUTH_FAILED;
+            case REPLAY -> REPLAY;
+            case NOT_IP -> NOT_IP;
+            case NO_KEY -> NO_KEY;
+            case KEY_EXHAUSTED -> KEY_EXHAUSTED;
+            case OK, PING, OCC_EXIT -> throw new IllegalArgumentException(v + " is not a drop");
+        };
+    }
+}
