@@ -3,9 +3,11 @@
 # on every session under the shared vectors and requires each data packet to decrypt and to
 # re-encrypt byte-exact (shared/vectors/README.md). The vectors are required, not optional.
 #   scripts/check-vectors.sh            shared dir: $OVPN_SHARED_DIR, else $OVPN_ROOT/../shared
-# Needs the built jar (scripts/setup.sh, or mvn -q -DskipTests package).
+# Builds first (scripts/setup.sh) when the jar is missing, so it works on a fresh machine.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
+
+[ -f "$OVPN_ROOT/control/target/ovpn-dpdk.jar" ] || "$OVPN_ROOT/scripts/setup.sh"
 
 shared=${OVPN_SHARED_DIR:-$OVPN_ROOT/../shared}
 vectors=$shared/vectors
