@@ -47,8 +47,17 @@ public final class ReuseportSteering {
 
     /** The program for {@code workerSockets} workers (1..2^24). */
     public static List<ClassicBpf.Insn> program(int workerSockets) {
-        if (workerSockets < 1 || workerSockets > 0xFFFFFF) {
-            throw new IllegalArgumentException("worker sockets: " + workerSockets);
+        return program(1, workerSockets, 0);
+    }
+
+    /**
+     * The general layout: P_DATA_V2 goes to socket {@code firstWorker + peer-id % workerSockets},
+     * everything else (and payloads shorter than 4 bytes) to socket {@code controlIndex}. Socket
+     * indices are bind order within the group.
+     */
+    public static List<ClassicBpf.Insn> program(int firstWorker, int workerSockets, int controlIndex) {
+        if (workerSockets < 1 || workerSockets > 0xFFFFFF || firstWorker < 0 || controlIndex < 0) {
+            throw new IllegalArgumentException("worker sockets: " + firstWorker + "+" + workerSockets + ", control " + controlIndex);
         }
         return List.of(
                 /* 0 */ stmt(BPF_LD | BPF_W | BPF_LEN, 0),
@@ -59,9 +68,9 @@ public final class ReuseportSteering {
                 /* 5 */ stmt(BPF_LD | BPF_W | BPF_ABS, 0),                     // network order
                 /* 6 */ stmt(BPF_ALU | BPF_AND | BPF_K, 0x00FFFFFF),           // peer-id
                 /* 7 */ stmt(BPF_ALU | BPF_MOD | BPF_K, workerSockets),
-                /* 8 */ stmt(BPF_ALU | BPF_ADD | BPF_K, 1),
+                /* 8 */ stmt(BPF_ALU | BPF_ADD | BPF_K, firstWorker),
                 /* 9 */ stmt(BPF_RET | BPF_A, 0),
-                /* 10 */ stmt(BPF_RET | BPF_K, 0));
+                /* 10 */ stmt(BPF_RET | BPF_K, controlIndex));
     }
 
     /** The group index a payload should reach: what {@link #program} computes, in plain Java. */
@@ -82,7 +91,11 @@ public final class ReuseportSteering {
      * @throws IOException naming that cause when the kernel says EINVAL
      */
     public static void attach(int fd, int workerSockets) throws IOException {
-        List<ClassicBpf.Insn> program = program(workerSockets);
+        attach(fd, program(workerSockets));
+    }
+
+    /** Attaches {@code program} to the group {@code fd} belongs to; a clear message if it is in none. */
+    public static void attach(int fd, List<ClassicBpf.Insn> program) throws IOException {
         try {
             ClassicBpf.attachReuseport(fd, program);
         } catch (ErrnoException e) {

@@ -1,0 +1,227 @@
+package dev.ovpndpdk.dataplane.port.socket;
+
+import dev.ovpndpdk.bindings.libc.Affinity;
+import dev.ovpndpdk.bindings.libc.ErrnoException;
+import dev.ovpndpdk.bindings.libc.Errno;
+import dev.ovpndpdk.bindings.libc.Fd;
+import dev.ovpndpdk.bindings.libc.NetDevice;
+import dev.ovpndpdk.bindings.libc.Poll;
+import dev.ovpndpdk.bindings.libc.ReuseportSteering;
+import dev.ovpndpdk.bindings.libc.SockOpt;
+import dev.ovpndpdk.bindings.libc.Sockets;
+import dev.ovpndpdk.bindings.libc.TunDevice;
+import dev.ovpndpdk.dataplane.engine.Waiter;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The pure-Java backend (ARCHITECTURE.md, "Port backends → socket"): a multiqueue TUN device
+ * with one queue per worker, and one UDP socket per worker in a SO_REUSEPORT group on the
+ * listen address, steered by a classic-BPF program.
+ *
+ * <p>The group and the OpenVPN process. Socket indices in a reuseport group are bind order.
+ * If the OpenVPN process bound the port first (found at start by a probe bind), it is index
+ * 0 and the workers are 1..N; otherwise the workers are 0..N-1 and an OpenVPN socket that
+ * joins later is N. The program sends P_DATA_V2 to worker {@code peer-id mod N} and anything
+ * else to the OpenVPN socket — or, while there is none, to worker 0, which counts it as
+ * not-data. A socket handed over in NEW_PEER must already be in the group (SO_REUSEPORT set
+ * before bind, same address, same uid); {@link #adoptOpenVpnSocket} checks that and
+ * re-attaches the program so control packets reach it.
+ */
+public final class SocketBackend implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SocketBackend.class.getName());
+    private static final int SOCKET_BUFFER = 4 << 20;
+
+    private final Arena arena = Arena.ofShared();
+    private final TunDevice tun;
+    private final InetSocketAddress listen;
+    private final boolean openVpnFirst;
+    private final List<Integer> sockets = new ArrayList<>();
+    private final List<UdpWirePort> wirePorts = new ArrayList<>();
+    private final List<TunTunnelPort> tunnelPorts = new ArrayList<>();
+    private int openVpnFd = -1;
+
+    private SocketBackend(TunDevice tun, InetSocketAddress listen, boolean openVpnFirst) {
+        this.tun = tun;
+        this.listen = listen;
+        this.openVpnFirst = openVpnFirst;
+    }
+
+    /**
+     * Creates the TUN device {@code tunName} with one queue per worker, brings it up (the
+     * addresses and routes stay the system's business, as with OpenVPN) and binds the
+     * workers' sockets.
+     */
+    public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst) throws IOException {
+        TunDevice tun = TunDevice.open(tunName, workers);
+        SocketBackend b = null;
+        try {
+            NetDevice.setUp(tun.name(), true);
+            boolean first = portTaken(listen);
+            b = new SocketBackend(tun, listen, first);
+            boolean v6 = listen.getAddress() instanceof Inet6Address;
+            for (int w = 0; w < workers; w++) {
+                int fd = Sockets.udp(listen);
+                b.sockets.add(fd);
+                SockOpt.setReusePort(fd, true);
+                if (v6) {
+                    SockOpt.setV6Only(fd, false);
+                }
+                SockOpt.setReceiveBuffer(fd, SOCKET_BUFFER);
+                SockOpt.setSendBuffer(fd, SOCKET_BUFFER);
+                try {
+                    Sockets.bind(fd, listen);
+                } catch (ErrnoException e) {
+                    if (e.errno() == Errno.EADDRINUSE) {
+                        throw new IOException(e.getMessage() + ": the port is held by a socket without SO_REUSEPORT"
+                                + " or of another user; an OpenVPN process sharing it must set SO_REUSEPORT before bind and run as the same user", e);
+                    }
+                    throw e;
+                }
+                b.wirePorts.add(new UdpWirePort(fd, v6, burst, b.arena));
+                b.tunnelPorts.add(new TunTunnelPort(tun.fd(w)));
+            }
+            b.steer();
+            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues), udp " + listen
+                    + (first ? " (joined the OpenVPN process's reuseport group)" : ""));
+            return b;
+        } catch (IOException | RuntimeException e) {
+            if (b != null) {
+                b.close();
+            } else {
+                tun.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Whether some socket (the OpenVPN process's) is bound to the address already. */
+    private static boolean portTaken(InetSocketAddress listen) throws ErrnoException {
+        int probe = Sockets.udp(listen);
+        try {
+            if (listen.getAddress() instanceof Inet6Address) {
+                SockOpt.setV6Only(probe, false);
+            }
+            Sockets.bind(probe, listen);
+            return false;
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EADDRINUSE) {
+                return true;
+            }
+            throw e;
+        } finally {
+            Fd.closeQuietly(probe);
+        }
+    }
+
+    private void steer() throws IOException {
+        int n = sockets.size();
+        int firstWorker = openVpnFirst ? 1 : 0;
+        int control = openVpnFirst ? 0 : (openVpnFd >= 0 ? n : 0);
+        ReuseportSteering.attach(sockets.get(0), ReuseportSteering.program(firstWorker, n, control));
+    }
+
+    public String tunName() {
+        return tun.name();
+    }
+
+    public InetSocketAddress listenAddress() {
+        return listen;
+    }
+
+    public UdpWirePort wirePort(int worker) {
+        return wirePorts.get(worker);
+    }
+
+    public TunTunnelPort tunnelPort(int worker) {
+        return tunnelPorts.get(worker);
+    }
+
+    /** Worker {@code w} sleeps in poll(2) on its UDP socket and TUN queue. */
+    public Waiter waiter(int w) {
+        Poll poll = new Poll(2);
+        poll.set(0, sockets.get(w), Poll.POLLIN);
+        poll.set(1, tun.fd(w), Poll.POLLIN);
+        return nanos -> {
+            try {
+                poll.await((int) Math.max(1, nanos / 1_000_000));
+            } catch (ErrnoException e) {
+                // EINTR and friends: the worker just loops again
+            }
+        };
+    }
+
+    /** Pins worker {@code w} to CPU {@code cpus[w % cpus.length]}. */
+    public static Runnable pinner(int w, int[] cpus) {
+        return () -> {
+            try {
+                Affinity.pinCurrentThread(cpus[w % cpus.length]);
+            } catch (ErrnoException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        };
+    }
+
+    /**
+     * NEW_PEER handed the OpenVPN process's UDP socket (a duplicate of its fd, now ours to
+     * keep): check it shares our port in the reuseport group, and steer the control channel
+     * to it. Idempotent for the same socket.
+     *
+     * @throws IllegalArgumentException with a message for the operator when it cannot work
+     */
+    public void adoptOpenVpnSocket(int fd) throws IOException {
+        int type = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_TYPE, "getsockopt(SO_TYPE)");
+        if (type != Sockets.SOCK_DGRAM) {
+            throw new IllegalArgumentException("the handed-over socket is not a UDP socket (TCP is not supported)");
+        }
+        InetSocketAddress local = Sockets.localAddress(fd);
+        if (local.getPort() != listen.getPort()) {
+            throw new IllegalArgumentException("the handed-over socket is bound to port " + local.getPort()
+                    + ", the daemon listens on " + listen.getPort());
+        }
+        if (!SockOpt.reusePortEnabled(fd)) {
+            throw new IllegalArgumentException("the handed-over socket has no SO_REUSEPORT; set it before bind so the daemon's sockets can share the port");
+        }
+        if (openVpnFd >= 0) {
+            if (Sockets.localAddress(openVpnFd).equals(local)) {
+                Fd.closeQuietly(fd); // the same socket again (MP: every peer hands it over)
+                return;
+            }
+            throw new IllegalArgumentException("another OpenVPN socket was handed over already (" + Sockets.localAddress(openVpnFd) + ")");
+        }
+        openVpnFd = fd;
+        try {
+            // Attaching through the handed-over fd fails with EINVAL when it is in no group:
+            // the message then says whether SO_REUSEPORT came after bind.
+            int n = sockets.size();
+            ReuseportSteering.attach(fd, ReuseportSteering.program(openVpnFirst ? 1 : 0, n, openVpnFirst ? 0 : n));
+        } catch (IOException e) {
+            openVpnFd = -1;
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        LOG.info(() -> "control channel: datagrams that are not P_DATA_V2 now go to the OpenVPN process's socket " + local);
+    }
+
+    public boolean hasOpenVpnSocket() {
+        return openVpnFd >= 0;
+    }
+
+    @Override
+    public void close() {
+        wirePorts.forEach(UdpWirePort::close);
+        sockets.forEach(Fd::closeQuietly);
+        if (openVpnFd >= 0) {
+            Fd.closeQuietly(openVpnFd);
+        }
+        tun.close();
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+}
