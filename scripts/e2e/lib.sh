@@ -1,0 +1,100 @@
+# Shared helpers for the end-to-end scenarios: namespaces, daemons, checks, cleanup.
+# Source it from a scenario; every namespace and process it starts is removed on exit,
+# whether the scenario passed or not.
+# shellcheck shell=bash
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+OVPN="$OVPN_ROOT/bin/ovpn-dpdk"
+E2E_ID=${E2E_ID:-e$$}                 # unique per run: namespaces, sockets, temp files
+E2E_TMP=$(mktemp -d "/tmp/ovpn-e2e-$E2E_ID.XXXX")
+E2E_NS=()                             # namespaces to delete
+E2E_PIDS=()                           # background processes to stop
+E2E_PASS=0
+E2E_FAIL=0
+E2E_NAME=${E2E_NAME:-$(basename "$0" .sh)}
+
+e2e_cleanup() {
+    local pid ns
+    for pid in "${E2E_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${E2E_PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+    for ns in "${E2E_NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+    rm -rf "$E2E_TMP" "/run/ovpn-dpdk/$E2E_ID-"*.sock
+}
+trap e2e_cleanup EXIT
+trap 'exit 130' INT TERM
+
+need_root() {
+    [ "$(id -u)" -eq 0 ] || { log "$E2E_NAME: needs root (network namespaces); skipped"; exit 77; }
+}
+
+# ok NAME -- a check passed; bad NAME DETAIL -- it failed (the scenario goes on).
+ok()  { E2E_PASS=$((E2E_PASS + 1)); log "  ok   $1"; }
+bad() { E2E_FAIL=$((E2E_FAIL + 1)); log "  FAIL $1${2:+: $2}"; }
+# check NAME CMD... -- CMD must succeed; check_fails NAME CMD... -- it must fail.
+# Each keeps its output in a file named by $LAST, for a follow-up check to look into.
+E2E_N=0
+LAST=/dev/null
+check() {
+    local name=$1; shift
+    local out="$E2E_TMP/out.$((E2E_N += 1))"
+    if "$@" >"$out" 2>&1; then ok "$name"; else bad "$name" "$(tail -3 "$out" | tr '\n' ' ')"; fi
+    LAST=$out
+}
+check_fails() {
+    local name=$1; shift
+    local out="$E2E_TMP/out.$((E2E_N += 1))"
+    if "$@" >"$out" 2>&1; then bad "$name" "expected a failure: $(tail -2 "$out" | tr '\n' ' ')"; else ok "$name"; fi
+    LAST=$out
+}
+
+# nsx NS CMD... -- run in a namespace
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+ns_add() { ip netns add "$1"; E2E_NS+=("$1"); nsx "$1" ip link set lo up; }
+
+# ctl NODE ARGS... -- the CLI against NODE's daemon
+ctl() { local node=$1; shift; nsx "$(ns_of "$node")" "$OVPN" --control "/run/ovpn-dpdk/$E2E_ID-$node.sock" "$@"; }
+ns_of() { printf '%s-%s' "$E2E_ID" "$1"; }
+
+# daemon NODE ARGS... -- start a daemon in NODE's namespace; waits until its socket answers
+daemon() {
+    local node=$1; shift
+    local sock="/run/ovpn-dpdk/$E2E_ID-$node.sock"
+    nsx "$(ns_of "$node")" "$OVPN" daemon --control "$sock" "$@" >"$E2E_TMP/$node.log" 2>&1 &
+    E2E_PIDS+=("$!")
+    for _ in $(seq 100); do
+        [ -S "$sock" ] && ctl "$node" stats >/dev/null 2>&1 && return 0
+        kill -0 "$!" 2>/dev/null || break
+        sleep 0.1
+    done
+    log "daemon $node did not start:"; cat "$E2E_TMP/$node.log" >&2
+    return 1
+}
+
+# events NODE -- record NODE's notifications (one per line) into $E2E_TMP/NODE.events
+events() {
+    local node=$1
+    ctl "$node" events --timeout 600 >"$E2E_TMP/$node.events" 2>&1 &
+    E2E_PIDS+=("$!")
+    sleep 0.5
+}
+
+# stat NODE NAME [PEER] -- one counter from stats --json (or peer get --json)
+stat() {
+    local node=$1 name=$2 peer=${3:-}
+    if [ -n "$peer" ]; then ctl "$node" peer get --id "$peer" --json; else ctl "$node" stats --json; fi |
+        grep -o "\"$name\":[0-9]*" | head -1 | cut -d: -f2
+}
+
+# keyfile NAME -- a fresh random 256-byte OpenVPN key block in hex
+keyfile() { head -c 256 /dev/urandom | od -An -v -tx1 | tr -d ' \n' > "$E2E_TMP/$1.key"; echo "$E2E_TMP/$1.key"; }
+
+e2e_finish() {
+    log "$E2E_NAME: $E2E_PASS passed, $E2E_FAIL failed"
+    echo "e2e $E2E_NAME: $E2E_PASS passed, $E2E_FAIL failed"
+    [ "$E2E_FAIL" -eq 0 ]
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every end-to-end scenario (root: network namespaces) and sums the results.
+#   scripts/e2e/run-all.sh [SCENARIO...]     default: tunnel.sh and its variants
+set -uo pipefail
+dir=$(cd "$(dirname "$0")" && pwd)
+scenarios=("$@")
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(tunnel.sh tunnel-aes128.sh tunnel-chachapoly.sh tunnel-ipv6.sh)
+passed=0 failed=0 skipped=0
+for s in "${scenarios[@]}"; do
+    "$dir/$s"
+    rc=$?
+    case $rc in
+        0) passed=$((passed + 1)) ;;
+        77) skipped=$((skipped + 1)) ;;
+        *) failed=$((failed + 1)); echo "e2e: $s failed (exit $rc)" >&2 ;;
+    esac
+done
+echo "e2e scenarios: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# The end-to-end scenario, ported from Linux's ovpn selftests (spec §5.11) and FreeBSD's
+# if_ovpn.sh (spec §4.9) to our daemons with static keys through the command line:
+# a server in MP mode and three P2P clients, each in its own namespace, one veth each.
+#
+#   ALG=AES-256-GCM|AES-128-GCM|CHACHA20-POLY1305   cipher            (default AES-256-GCM)
+#   TRANSPORT=4|6                                    outer IP version  (default 4)
+#   BACKEND=socket                                   daemon backend    (default socket)
+#
+# Addresses: server veth c = 10.10.c.1 / fd00:0:0:c::1, client c = 10.10.c.2 / fd00:0:0:c::2;
+# tunnel: server 5.5.5.1 / fd05::1, client c = 5.5.5.(c+1) / fd05::(c+1); peer-id c on both.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+need_root
+
+ALG=${ALG:-AES-256-GCM}
+TRANSPORT=${TRANSPORT:-4}
+BACKEND=${BACKEND:-socket}
+CLIENTS=3
+E2E_NAME="tunnel[$ALG,ipv$TRANSPORT,$BACKEND]"
+log "== $E2E_NAME"
+
+srv_ip() { if [ "$TRANSPORT" = 6 ]; then echo "fd00:0:0:$1::1"; else echo "10.10.$1.1"; fi; }
+cli_ip() { if [ "$TRANSPORT" = 6 ]; then echo "fd00:0:0:$1::${2:-2}"; else echo "10.10.$1.${2:-2}"; fi; }
+hostport() { if [ "$TRANSPORT" = 6 ]; then echo "[$1]:$2"; else echo "$1:$2"; fi; }
+S=$(ns_of s)
+
+# --- topology -------------------------------------------------------------------------
+ns_add "$S"
+nsx "$S" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+for c in $(seq $CLIENTS); do
+    C=$(ns_of c$c)
+    ns_add "$C"
+    ip link add "vs$c-$E2E_ID" netns "$S" type veth peer name "vc$c" netns "$C"
+    nsx "$S" ip link set "vs$c-$E2E_ID" name "vs$c"
+    nsx "$S" ip addr add "10.10.$c.1/24" dev "vs$c"
+    nsx "$S" ip -6 addr add "fd00:0:0:$c::1/64" dev "vs$c" nodad
+    nsx "$S" ip link set "vs$c" up
+    nsx "$C" ip addr add "10.10.$c.2/24" dev "vc$c"
+    nsx "$C" ip -6 addr add "fd00:0:0:$c::2/64" dev "vc$c" nodad
+    nsx "$C" ip link set "vc$c" up
+done
+
+# --- daemons, peers, keys ---------------------------------------------------------------
+daemon s --tun tun0 --listen "[::]:1194" --mode mp --workers 2 --backend "$BACKEND" || exit 1
+events s
+for c in $(seq $CLIENTS); do
+    daemon "c$c" --tun tun0 --listen "[::]:1194" --mode p2p --workers 1 --backend "$BACKEND" || exit 1
+    events "c$c"
+    k=$(keyfile "k$c")
+    check "server: peer $c added" ctl s peer new --id "$c" --remote "$(hostport "$(cli_ip "$c")" 1194)" \
+        --vpn-ipv4 "5.5.5.$((c + 1))" --vpn-ipv6 "fd05::$((c + 1))"
+    check "server: key for peer $c" ctl s key new --peer "$c" --slot primary --key-id 0 --cipher "$ALG" --key-material "$k" --role server
+    check "client $c: peer added" ctl "c$c" peer new --id "$c" --remote "$(hostport "$(srv_ip "$c")" 1194)"
+    check "client $c: key" ctl "c$c" key new --peer "$c" --slot primary --key-id 0 --cipher "$ALG" --key-material "$k" --role client
+    nsx "$(ns_of "c$c")" ip addr add "5.5.5.$((c + 1))/24" dev tun0
+    nsx "$(ns_of "c$c")" ip -6 addr add "fd05::$((c + 1))/64" dev tun0 nodad
+done
+nsx "$S" ip addr add 5.5.5.1/24 dev tun0
+nsx "$S" ip -6 addr add fd05::1/64 dev tun0 nodad
+
+# --- traffic ----------------------------------------------------------------------------
+for c in $(seq $CLIENTS); do
+    C=$(ns_of c$c)
+    check "ping server→client $c"            nsx "$S" ping -c 2 -i 0.2 -W 2 "5.5.5.$((c + 1))"
+    check "ping client $c→server"            nsx "$C" ping -c 2 -i 0.2 -W 2 5.5.5.1
+    check "ping 3000 B server→client $c"     nsx "$S" ping -c 2 -i 0.2 -W 2 -s 3000 "5.5.5.$((c + 1))"
+    check "ping6 server→client $c"           nsx "$S" ping -6 -c 2 -i 0.2 -W 2 "fd05::$((c + 1))"
+    check "ping6 3000 B client $c→server"    nsx "$C" ping -6 -c 2 -i 0.2 -W 2 -s 3000 fd05::1
+done
+check "client 1→client 3 through the server" nsx "$(ns_of c1)" ping -c 2 -i 0.2 -W 2 5.5.5.4
+check "flood ping 100 server→client 1"       nsx "$S" ping -f -c 100 -W 2 5.5.5.2
+
+# A LAN behind client 1, reached through an iroute; RPF drops the same source from client 2.
+nsx "$(ns_of c1)" ip addr add 11.11.11.11/32 dev lo
+nsx "$(ns_of c2)" ip addr add 11.11.11.11/32 dev lo
+check "iroute added"                         ctl s route add --peer 1 11.11.11.0/24
+nsx "$S" ip route add 11.11.11.0/24 dev tun0
+check "ping the LAN behind client 1"         nsx "$S" ping -c 2 -i 0.2 -W 2 11.11.11.11
+before=$(stat s drop_source_not_allowed)
+check_fails "spoofed source from client 2"   nsx "$(ns_of c2)" ping -c 2 -i 0.2 -W 1 -I 11.11.11.11 5.5.5.1
+after=$(stat s drop_source_not_allowed)
+check "RPF counted the spoofed packets"      test "$((after - before))" -ge 2
+
+# iperf3 for a few seconds.
+nsx "$S" timeout 20 iperf3 -s -1 -B 5.5.5.1 >"$E2E_TMP/iperf-s.log" 2>&1 &
+E2E_PIDS+=("$!")
+sleep 0.5
+check "iperf3 client 1→server 3 s"           nsx "$(ns_of c1)" timeout 20 iperf3 -c 5.5.5.1 -t 3 -f m
+grep -E 'receiver' "$LAST" | sed 's/^/    /' >&2 || true
+
+# Junk and a truncated data packet to the server's port do not disturb the tunnel.
+nsx "$(ns_of c1)" bash -c "echo foo > /dev/udp/$(srv_ip 1)/1194; printf '\x48\x00\x00\x01\x00\x00' > /dev/udp/$(srv_ip 1)/1194"
+check "tunnel works after junk"              nsx "$S" ping -c 2 -i 0.2 -W 2 5.5.5.2
+check_fails "a bad command is refused"       ctl s peer del --id 99
+check "…with a message"                      grep -q "no peer 99" "$LAST"
+
+# --- key rollover under traffic -----------------------------------------------------------
+k2=$(keyfile k1b)
+check "server: secondary key-id 1"           ctl s key new --peer 1 --slot secondary --key-id 1 --cipher "$ALG" --key-material "$k2" --role server
+check "client 1: secondary key-id 1"         ctl c1 key new --peer 1 --slot secondary --key-id 1 --cipher "$ALG" --key-material "$k2" --role client
+nsx "$(ns_of c1)" ping -i 0.05 -w 6 5.5.5.1 >"$E2E_TMP/rollover-ping.log" 2>&1 &
+roll_pid=$!
+sleep 1
+check "client 1 swaps keys"                  ctl c1 key swap --peer 1
+check "traffic with the client on key 1"     nsx "$S" ping -c 2 -i 0.2 -W 2 5.5.5.2
+check "server swaps keys"                    ctl s key swap --peer 1
+check "traffic with both on key 1"           nsx "$S" ping -c 2 -i 0.2 -W 2 5.5.5.2
+check "server deletes the old key"           ctl s key del --peer 1 --slot secondary
+check "client 1 deletes the old key"         ctl c1 key del --peer 1 --slot secondary
+check "traffic after the old key is gone"    nsx "$(ns_of c1)" ping -c 2 -i 0.2 -W 2 5.5.5.1
+check "server: key get primary"              ctl s key get --peer 1 --slot primary
+check "…is key-id 1"                         grep -Eq 'key-id 1|key_id=1|"key_id":1' "$LAST"
+wait "$roll_pid"
+lost=$(grep -o '[0-9]*% packet loss' "$E2E_TMP/rollover-ping.log" | cut -d% -f1)
+check "ping during the rollover lost ≤ 5 % ($lost %)" test "${lost:-100}" -le 5
+
+# --- float: client 1 changes its address; the server follows after the next packet ---------
+C1=$(ns_of c1)
+if [ "$TRANSPORT" = 6 ]; then
+    nsx "$C1" ip -6 addr add "fd00:0:0:1::3/64" dev vc1 nodad
+    nsx "$C1" ip -6 addr del "fd00:0:0:1::2/64" dev vc1
+else
+    nsx "$C1" ip addr add 10.10.1.3/24 dev vc1
+    nsx "$C1" ip addr del 10.10.1.2/24 dev vc1
+fi
+check "client 1 reaches the server from its new address" nsx "$C1" ping -c 2 -i 0.2 -W 2 5.5.5.1
+check "the server follows it"                ctl s peer get --id 1
+check "…to $(hostport "$(cli_ip 1 3)" 1194)" grep -qF "$(hostport "$(cli_ip 1 3)" 1194)" "$LAST"
+check "and replies reach it"                 nsx "$S" ping -c 2 -i 0.2 -W 2 5.5.5.2
+
+# --- delete a peer while a flood ping runs --------------------------------------------------
+nsx "$(ns_of c2)" ping -f -w 4 5.5.5.1 >/dev/null 2>&1 &
+flood=$!
+sleep 2
+check "server deletes peer 2 under a flood"  ctl s peer del --id 2
+wait "$flood"
+check "client 2 deletes its peer"            ctl c2 peer del --id 2
+check "the server still serves client 1"     nsx "$S" ping -c 2 -i 0.2 -W 2 5.5.5.2
+check_fails "peer 2 is gone"                 ctl s peer get --id 2
+
+# --- keepalive expiry (3 s / 3 s): the server drops the silent client 3 ----------------------
+check "server: keepalive 3/3 for peer 3"     ctl s peer set --id 3 --keepalive-interval 3 --keepalive-timeout 3
+sleep 5
+check_fails "peer 3 expired on the server"   ctl s peer get --id 3
+check "client 3: keepalive 3/3"              ctl c3 peer set --id 3 --keepalive-interval 3 --keepalive-timeout 3
+sleep 5
+check_fails "and on client 3"                ctl c3 peer get --id 3
+
+# --- notifications seen on each side -----------------------------------------------------------
+sleep 0.5
+expect_events() {
+    local node=$1; shift
+    printf '%s\n' "$@" >"$E2E_TMP/$node.expected"
+    if diff <(sed -e 's/ *$//' "$E2E_TMP/$node.events") "$E2E_TMP/$node.expected" >"$E2E_TMP/$node.diff"; then
+        ok "notifications on $node"
+    else
+        bad "notifications on $node" "$(tr '\n' ' ' <"$E2E_TMP/$node.diff")"
+    fi
+}
+expect_events s "peer_float peer=1 remote=$(hostport "$(cli_ip 1 3)" 1194)" \
+    "peer_deleted peer=2 reason=userspace" "peer_deleted peer=3 reason=expired"
+expect_events c1
+expect_events c2 "peer_deleted peer=2 reason=userspace"
+expect_events c3 "peer_deleted peer=3 reason=expired"
+
+check "server counters: nothing lost to auth failures" test "$(stat s drop_auth_failed)" -eq 0
+log "server stats:"; ctl s stats >&2 || true
+e2e_finish
