@@ -78,7 +78,7 @@ daemon() {
 # events NODE -- record NODE's notifications (one per line) into $E2E_TMP/NODE.events
 events() {
     local node=$1
-    ctl "$node" events --timeout 600 >"$E2E_TMP/$node.events" 2>&1 &
+    ctl "$node" events --timeout 600 >"$E2E_TMP/$node.events" 2>"$E2E_TMP/$node.events.log" &
     E2E_PIDS+=("$!")
     sleep 0.5
 }

@@ -121,8 +121,9 @@ if [ "$TRANSPORT" = 6 ]; then
     nsx "$C1" ip -6 addr add "fd00:0:0:1::3/64" dev vc1 nodad
     nsx "$C1" ip -6 addr del "fd00:0:0:1::2/64" dev vc1
 else
-    nsx "$C1" ip addr add 10.10.1.3/24 dev vc1
+    # Delete first: removing a primary IPv4 address also removes its secondaries.
     nsx "$C1" ip addr del 10.10.1.2/24 dev vc1
+    nsx "$C1" ip addr add 10.10.1.3/24 dev vc1
 fi
 check "client 1 reaches the server from its new address" nsx "$C1" ping -c 2 -i 0.2 -W 2 5.5.5.1
 check "the server follows it"                ctl s peer get --id 1
@@ -151,7 +152,8 @@ check_fails "and on client 3"                ctl c3 peer get --id 3
 sleep 0.5
 expect_events() {
     local node=$1; shift
-    printf '%s\n' "$@" >"$E2E_TMP/$node.expected"
+    : >"$E2E_TMP/$node.expected"
+    [ $# -eq 0 ] || printf '%s\n' "$@" >"$E2E_TMP/$node.expected"
     if diff <(sed -e 's/ *$//' "$E2E_TMP/$node.events") "$E2E_TMP/$node.expected" >"$E2E_TMP/$node.diff"; then
         ok "notifications on $node"
     else

@@ -1,6 +1,13 @@
 package dev.ovpndpdk.control;
 
+import dev.ovpndpdk.control.cli.DaemonCommand;
 import dev.ovpndpdk.control.cli.DecryptPcapCommand;
+import dev.ovpndpdk.control.cli.EventsCommand;
+import dev.ovpndpdk.control.cli.KeyCommand;
+import dev.ovpndpdk.control.cli.PeerCommand;
+import dev.ovpndpdk.control.cli.PingCommand;
+import dev.ovpndpdk.control.cli.RouteCommand;
+import dev.ovpndpdk.control.cli.StatsCommand;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +21,7 @@ import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -35,6 +43,13 @@ import picocli.CommandLine.Spec;
         footer = {"", "Run 'ovpn-dpdk COMMAND --help' for a command's options."},
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DaemonCommand.class,
+                PeerCommand.class,
+                KeyCommand.class,
+                RouteCommand.class,
+                StatsCommand.class,
+                EventsCommand.class,
+                PingCommand.class,
                 DecryptPcapCommand.class,
         })
 public final class Main implements Runnable {
@@ -42,6 +57,13 @@ public final class Main implements Runnable {
 
     @Spec
     CommandSpec spec;
+
+    /**
+     * {@code ovpn-dpdk --control PATH peer get}: the control commands also take it after their
+     * name, where their help shows it; hidden here to keep the top synopsis short.
+     */
+    @Option(names = "--control", paramLabel = "PATH", hidden = true)
+    java.nio.file.Path control;
 
     /** Without a command there is nothing to do: a usage error, like git or ip. */
     @Override

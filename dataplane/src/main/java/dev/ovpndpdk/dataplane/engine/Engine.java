@@ -4,6 +4,7 @@ import dev.ovpndpdk.crypto.AeadEngine;
 import dev.ovpndpdk.crypto.AeadScratch;
 import dev.ovpndpdk.crypto.CipherAlg;
 import dev.ovpndpdk.dataplane.peer.IpPrefix;
+import dev.ovpndpdk.dataplane.peer.IpText;
 import dev.ovpndpdk.dataplane.peer.Mode;
 import dev.ovpndpdk.dataplane.peer.Peer;
 import dev.ovpndpdk.dataplane.peer.PeerTable;
@@ -171,7 +172,7 @@ public final class Engine implements AutoCloseable {
         }
         LOG.info(() -> "peer " + id + " added" + (remote == null ? "" : ", remote " + p.remote())
                 + (vpn4 == null ? "" : ", vpn " + vpn4.getHostAddress())
-                + (vpn6 == null ? "" : ", vpn " + vpn6.getHostAddress()));
+                + (vpn6 == null ? "" : ", vpn " + IpText.of(vpn6)));
         return p;
     }
 

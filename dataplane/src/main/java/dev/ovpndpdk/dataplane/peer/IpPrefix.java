@@ -77,6 +77,6 @@ public record IpPrefix(boolean ipv6, long hi, long lo, int length) {
 
     @Override
     public String toString() {
-        return address().getHostAddress() + "/" + length;
+        return IpText.of(address()) + "/" + length;
     }
 }

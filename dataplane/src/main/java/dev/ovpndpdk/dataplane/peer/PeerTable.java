@@ -54,7 +54,7 @@ public final class PeerTable {
                 throw new IllegalArgumentException("VPN address " + p.vpnIpv4().getHostAddress() + " belongs to peer " + o.id());
             }
             if (p.vpnIpv6() != null && p.vpnIpv6().equals(o.vpnIpv6())) {
-                throw new IllegalArgumentException("VPN address " + p.vpnIpv6().getHostAddress() + " belongs to peer " + o.id());
+                throw new IllegalArgumentException("VPN address " + IpText.of(p.vpnIpv6()) + " belongs to peer " + o.id());
             }
         }
         peers.put(p.id(), p);
@@ -107,7 +107,7 @@ public final class PeerTable {
                 || (a instanceof Inet4Address && a.getHostAddress().equals("255.255.255.255"))
                 || (a instanceof Inet6Address && isV4CompatOrMapped(a.getAddress()));
         if (bad) {
-            throw new IllegalArgumentException("VPN address " + a.getHostAddress() + " is not a unicast address");
+            throw new IllegalArgumentException("VPN address " + IpText.of(a) + " is not a unicast address");
         }
     }
 

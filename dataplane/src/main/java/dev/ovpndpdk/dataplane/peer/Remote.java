@@ -49,7 +49,8 @@ public record Remote(boolean ipv6, long hi, long lo, int port, int scopeId) {
                 b = new byte[16];
                 putLong(b, 0, hi);
                 putLong(b, 8, lo);
-                return new InetSocketAddress(Inet6Address.getByAddress(null, b, scopeId), port);
+                return new InetSocketAddress(scopeId != 0 ? Inet6Address.getByAddress(null, b, scopeId)
+                        : InetAddress.getByAddress(b), port);
             }
             b = new byte[4];
             int v = (int) lo;
@@ -66,7 +67,7 @@ public record Remote(boolean ipv6, long hi, long lo, int port, int scopeId) {
     @Override
     public String toString() {
         InetSocketAddress a = toSocketAddress();
-        String host = a.getAddress().getHostAddress();
+        String host = IpText.of(a.getAddress());
         return (ipv6 ? "[" + host + "]" : host) + ":" + port;
     }
 

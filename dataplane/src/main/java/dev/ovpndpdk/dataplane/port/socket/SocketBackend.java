@@ -88,7 +88,7 @@ public final class SocketBackend implements AutoCloseable {
                 b.tunnelPorts.add(new TunTunnelPort(tun.fd(w)));
             }
             b.steer();
-            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues), udp " + listen
+            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues), udp " + dev.ovpndpdk.dataplane.peer.Remote.of(listen)
                     + (first ? " (joined the OpenVPN process's reuseport group)" : ""));
             return b;
         } catch (IOException | RuntimeException e) {

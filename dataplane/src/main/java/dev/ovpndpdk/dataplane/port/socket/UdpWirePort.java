@@ -36,6 +36,7 @@ public final class UdpWirePort implements WirePort {
     private final MemorySegment names;
     private final AtomicLong truncated = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** @param fd a bound, non-blocking UDP socket this port now owns */
     UdpWirePort(int fd, boolean ipv6Socket, int burst, java.lang.foreign.Arena arena) {
@@ -152,9 +153,15 @@ public final class UdpWirePort implements WirePort {
         return fd;
     }
 
+    /**
+     * Frees the batches. Idempotent: the engine closes its workers' ports and the backend,
+     * which made them, closes them again with the sockets.
+     */
     @Override
     public void close() {
-        rx.close();
-        tx.close();
+        if (closed.compareAndSet(false, true)) {
+            rx.close();
+            tx.close();
+        }
     }
 }

@@ -1,0 +1,183 @@
+package dev.ovpndpdk.bindings.ipsecmb;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.foreign.GroupLayout;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.PaddingLayout;
+import java.lang.foreign.StructLayout;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Compiles {@code src/test/c/ipsecmb_layout.c} against the installed
+ * {@code intel-ipsec-mb.h} and checks every offset, size and constant the bindings encode
+ * against what the C compiler says. Skipped where gcc or the header is missing.
+ */
+class IpsecMbLayoutTest {
+
+    private static final Path SOURCE = Path.of("src/test/c/ipsecmb_layout.c");
+    private static final Path BINARY = Path.of("target/ipsecmb-layout-probe");
+    private static final List<Path> HEADERS = List.of(
+            Path.of("/usr/include/intel-ipsec-mb.h"), Path.of("/usr/local/include/intel-ipsec-mb.h"));
+
+    private static Map<String, Long> c;
+
+    @BeforeAll
+    static void compileAndRunProbe() throws Exception {
+        assumeTrue(HEADERS.stream().anyMatch(Files::exists),
+                "intel-ipsec-mb.h not found in " + HEADERS + " (install libipsec-mb-dev); layout not checked");
+        assumeTrue(run(List.of("gcc", "--version")) != null, "gcc not found; layout not checked");
+        Files.createDirectories(BINARY.getParent());
+        String build = run(List.of("gcc", "-std=c11", "-Wall", "-Werror", "-DLINUX", "-I/usr/local/include",
+                "-o", BINARY.toString(), SOURCE.toString()));
+        assertTrue(build != null && build.startsWith("0\n"), "probe did not compile: " + build);
+        String out = run(List.of(BINARY.toAbsolutePath().toString()));
+        assertTrue(out != null && out.startsWith("0\n"), "probe failed: " + out);
+        c = new HashMap<>();
+        for (String line : out.substring(2).split("\n")) {
+            String[] kv = line.trim().split(" ");
+            if (kv.length == 2) {
+                c.put(kv[0], Long.parseLong(kv[1]));
+            }
+        }
+    }
+
+    /** Runs a command; returns "exit-status\n" + output, or null when it cannot be started. */
+    private static String run(List<String> cmd) throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timeout: " + cmd);
+            return p.exitValue() + "\n" + out;
+        } catch (IOException notFound) {
+            return null;
+        }
+    }
+
+    private static long c(String key) {
+        Long v = c.get(key);
+        assertTrue(v != null, "the C probe does not print " + key + " (add it to " + SOURCE + ")");
+        return v;
+    }
+
+    /** Every named member of a layout, depth first, as "STRUCT.a.b" -> byte offset. */
+    private static Map<String, Long> members(GroupLayout g) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        collect(g, g.name().orElseThrow(), 0, m);
+        return m;
+    }
+
+    private static void collect(GroupLayout g, String prefix, long base, Map<String, Long> out) {
+        long offset = 0;
+        for (MemoryLayout member : g.memberLayouts()) {
+            if (!(member instanceof PaddingLayout) && member.name().isPresent()) {
+                String path = prefix + "." + member.name().get();
+                out.put(path, base + offset);
+                if (member instanceof GroupLayout inner) {
+                    collect(inner, path, base + offset, out);
+                }
+            }
+            if (g instanceof StructLayout) {
+                offset += member.byteSize();
+            }
+        }
+    }
+
+    private static void assertSameOffsets(GroupLayout javaLayout) {
+        members(javaLayout).forEach((path, offset) -> assertEquals(c(path), offset, "offset of " + path));
+    }
+
+    private static void assertSameSize(GroupLayout javaLayout) {
+        String name = javaLayout.name().orElseThrow();
+        assertEquals(c("sizeof." + name), javaLayout.byteSize(), "sizeof " + name);
+        assertEquals(c("alignof." + name), javaLayout.byteAlignment(), "alignof " + name);
+    }
+
+    @Test
+    void imbMgrHeadMatchesTheHeader() {
+        assertSameOffsets(ImbMgr.HEAD_LAYOUT);
+        assertTrue(ImbMgr.HEAD_LAYOUT.byteSize() <= c("sizeof.IMB_MGR"), "head inside IMB_MGR");
+    }
+
+    @Test
+    void imbJobMatchesTheHeader() {
+        assertSameOffsets(ImbJob.LAYOUT);
+        assertSameSize(ImbJob.LAYOUT);
+    }
+
+    @Test
+    void contextStructsMatchTheHeader() {
+        for (StructLayout s : List.of(ImbContexts.GCM_KEY_DATA, ImbContexts.GCM_CONTEXT_DATA,
+                ImbContexts.CHACHA20_POLY1305_CONTEXT_DATA)) {
+            assertSameOffsets(s);
+            assertSameSize(s);
+        }
+        assertEquals(1024, ImbContexts.GCM_KEY_DATA_SIZE);
+        assertEquals(64, ImbContexts.GCM_KEY_DATA_ALIGN);
+    }
+
+    /** The {@code $OFFSET} constants the engine uses, field by field. */
+    @Test
+    void offsetConstantsMatchTheHeader() throws IllegalAccessException {
+        Map<String, String> alias = Map.of(
+                "chacha_aad", "u.CHACHA20_POLY1305.aad",
+                "chacha_aad_len_in_bytes", "u.CHACHA20_POLY1305.aad_len_in_bytes");
+        List<String> checked = new ArrayList<>();
+        for (Class<?> k : List.of(ImbMgr.class, ImbJob.class)) {
+            String struct = k == ImbMgr.class ? "IMB_MGR" : "IMB_JOB";
+            for (Field f : k.getFields()) {
+                if (Modifier.isStatic(f.getModifiers()) && f.getName().endsWith("$OFFSET")) {
+                    String member = f.getName().substring(0, f.getName().length() - "$OFFSET".length());
+                    String key = struct + "." + alias.getOrDefault(member, member);
+                    assertEquals(c(key), f.getLong(null), key);
+                    checked.add(key);
+                }
+            }
+        }
+        assertTrue(checked.size() >= 39, "checked " + checked);
+    }
+
+    @Test
+    void enumAndFeatureConstantsMatchTheHeader() {
+        assertEquals(c("const.IMB_CIPHER_CHACHA20_POLY1305"), ImbJob.IMB_CIPHER_CHACHA20_POLY1305);
+        assertEquals(c("const.IMB_AUTH_CHACHA20_POLY1305"), ImbJob.IMB_AUTH_CHACHA20_POLY1305);
+        assertEquals(c("const.IMB_DIR_ENCRYPT"), ImbJob.IMB_DIR_ENCRYPT);
+        assertEquals(c("const.IMB_DIR_DECRYPT"), ImbJob.IMB_DIR_DECRYPT);
+        assertEquals(c("const.IMB_ORDER_CIPHER_HASH"), ImbJob.IMB_ORDER_CIPHER_HASH);
+        assertEquals(c("const.IMB_ORDER_HASH_CIPHER"), ImbJob.IMB_ORDER_HASH_CIPHER);
+        assertEquals(c("const.IMB_STATUS_COMPLETED"), ImbJob.IMB_STATUS_COMPLETED);
+        assertEquals(c("const.IMB_GCM_IV_DATA_LEN"), ImbJob.IV_LEN);
+        assertEquals(c("const.IMB_MAX_TAG_LEN"), ImbJob.TAG_LEN);
+        assertEquals(c("const.IMB_ARCH_NOAESNI"), ImbMgr.IMB_ARCH_NOAESNI);
+        assertEquals(c("const.IMB_ARCH_AVX512"), ImbMgr.IMB_ARCH_AVX512);
+        assertEquals(c("const.IMB_ARCH_NUM"), ImbMgr.ARCH_NAMES.length);
+        assertEquals(c("const.IMB_FEATURE_AESNI"), ImbMgr.IMB_FEATURE_AESNI);
+        assertEquals(c("const.IMB_FEATURE_AVX2"), ImbMgr.IMB_FEATURE_AVX2);
+        assertEquals(c("const.IMB_FEATURE_AVX512F"), ImbMgr.IMB_FEATURE_AVX512F);
+        assertEquals(c("const.IMB_FEATURE_VAES"), ImbMgr.IMB_FEATURE_VAES);
+        assertEquals(c("const.IMB_FEATURE_VPCLMULQDQ"), ImbMgr.IMB_FEATURE_VPCLMULQDQ);
+    }
+
+    @Test
+    void installedHeaderIsAVersionWeAccept() {
+        long v = c("const.IMB_VERSION_NUM");
+        assertTrue(v >= IpsecMbLibrary.MIN_VERSION && v < IpsecMbLibrary.END_VERSION,
+                "header is intel-ipsec-mb " + IpsecMbLibrary.versionString((int) v));
+    }
+}

@@ -1,0 +1,142 @@
+package dev.ovpndpdk.control.cli;
+
+import dev.ovpndpdk.control.client.ControlPaths;
+import dev.ovpndpdk.control.daemon.Daemon;
+import dev.ovpndpdk.dataplane.peer.Mode;
+import dev.ovpndpdk.dataplane.proto.ReplayWindow;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.logging.Logger;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ovpn-dpdk daemon}: runs the data plane for one tunnel interface until SIGTERM or
+ * SIGINT, on the calling thread as the control thread. See docs/daemon.md.
+ */
+@Command(name = "daemon", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the data plane for one tunnel interface until SIGTERM/SIGINT.",
+                "Creates the TUN device (addresses and routes are yours: ip addr, ip route), listens on the "
+                        + "UDP address and takes peers and keys on the control socket."})
+public final class DaemonCommand implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger(DaemonCommand.class.getName());
+    /** How long the JVM's shutdown waits for a clean one before it exits anyway. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    @Option(names = "--tun", required = true, paramLabel = "NAME", description = "Tunnel interface to create, e.g. ovpn0.")
+    String tun;
+
+    @Option(names = "--listen", required = true, paramLabel = "ADDR:PORT", converter = HostPort.class,
+            description = "UDP address for the peers, e.g. 10.0.0.1:1194 or [::]:1194.")
+    InetSocketAddress listen;
+
+    @Option(names = "--mode", defaultValue = "p2p", paramLabel = "p2p|mp",
+            description = "p2p: one peer gets everything; mp: route by VPN address and iroutes (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Worker threads (default: one per available CPU).")
+    Integer workers;
+
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "socket|dpdk|auto",
+            description = "Port backend (default: ${DEFAULT-VALUE}, which is socket for now).")
+    String backend;
+
+    @Option(names = "--crypto", defaultValue = "auto", paramLabel = "auto|aesni|jdk",
+            description = "AEAD engine: auto (intel-ipsec-mb when present, else the JDK), aesni or jdk "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String crypto;
+
+    @Option(names = "--control", paramLabel = "PATH",
+            description = "Control socket to create (default: /run/ovpn-dpdk/<tun>.sock).")
+    Path control;
+
+    @Option(names = "--cpus", paramLabel = "LIST", converter = CpuListConverter.class,
+            description = "Pin the workers to these CPUs, e.g. 2-5,8; worker w on the w-th "
+                    + "(default: not pinned).")
+    CpuList cpus;
+
+    @Option(names = "--replay-window", paramLabel = "N",
+            description = "Replay window in packets (default: ${DEFAULT-VALUE}, as Linux; OpenVPN's is 64).")
+    int replayWindow = ReplayWindow.DEFAULT_SIZE;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        int n = workers != null ? workers : Runtime.getRuntime().availableProcessors();
+        if (n < 1) {
+            throw new IllegalArgumentException("--workers must be at least 1");
+        }
+        Daemon.Backend b = Daemon.Backend.parse(backend);
+        if (b == Daemon.Backend.AUTO) {
+            LOG.info("backend: socket (the DPDK backend is not built yet)");
+        }
+        Daemon daemon = Daemon.start(new Daemon.Options(tun, listen, Mode.parse(mode), n, b, crypto,
+                controlPath(), cpus == null ? null : cpus.cpus(), replayWindow));
+        TerminationSignals.onTerminate(daemon::stop);
+        // Whatever else ends the JVM (SIGHUP, or the signals above where they could not be
+        // taken over) still gets the clean shutdown: stop the loop and wait for it.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!daemon.awaitClosed(Duration.ZERO)) {
+                daemon.stop();
+                daemon.awaitClosed(SHUTDOWN_GRACE);
+            }
+        }, "ovpn-dpdk-shutdown"));
+        daemon.run();
+        return 0;
+    }
+
+    /** Ours, else the top command's {@code --control}, else the default for the tunnel. */
+    private Path controlPath() {
+        if (control != null) {
+            return control;
+        }
+        for (CommandSpec s = spec.parent(); s != null; s = s.parent()) {
+            OptionSpec o = s.findOption("--control");
+            if (o != null && o.getValue() != null) {
+                return o.getValue();
+            }
+        }
+        return ControlPaths.forTunnel(tun);
+    }
+
+    /** {@code 2-5,8} → [2, 3, 4, 5, 8]; a type of its own so picocli takes it as one value. */
+    record CpuList(int[] cpus) {
+    }
+
+    static final class CpuListConverter implements ITypeConverter<CpuList> {
+        @Override
+        public CpuList convert(String s) {
+            List<Integer> cpus = new ArrayList<>();
+            for (String part : s.split(",")) {
+                String p = part.trim();
+                try {
+                    int dash = p.indexOf('-');
+                    int from = Integer.parseInt(dash < 0 ? p : p.substring(0, dash));
+                    int to = dash < 0 ? from : Integer.parseInt(p.substring(dash + 1));
+                    if (from < 0 || to < from) {
+                        throw new NumberFormatException();
+                    }
+                    for (int c = from; c <= to; c++) {
+                        cpus.add(c);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + s + "' is not a CPU list like 2-5,8");
+                }
+            }
+            return new CpuList(cpus.stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+}

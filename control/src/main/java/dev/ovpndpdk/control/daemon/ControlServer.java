@@ -1,0 +1,354 @@
+package dev.ovpndpdk.control.daemon;
+
+import dev.ovpndpdk.bindings.libc.ErrnoException;
+import dev.ovpndpdk.bindings.libc.Fd;
+import dev.ovpndpdk.bindings.libc.Poll;
+import dev.ovpndpdk.bindings.libc.ProcessIds;
+import dev.ovpndpdk.bindings.libc.Sockets;
+import dev.ovpndpdk.bindings.libc.UnixSockets;
+import dev.ovpndpdk.control.protocol.Command;
+import dev.ovpndpdk.control.protocol.Errno;
+import dev.ovpndpdk.control.protocol.Kind;
+import dev.ovpndpdk.control.protocol.Message;
+import dev.ovpndpdk.control.protocol.MessageCodec;
+import dev.ovpndpdk.dataplane.engine.Notification;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntPredicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The control socket (docs/control-protocol.md, "Transport"): a SOCK_SEQPACKET Unix socket,
+ * mode 0600, peer credentials checked, one message per datagram, every request answered in
+ * order, notifications to subscribers. Single-threaded and non-blocking: {@link #poll} is one
+ * turn of the control thread's loop and never waits on a client longer than its timeout.
+ * How a datagram is taken off a connection is {@link DatagramReader}'s; what a request
+ * does is {@link Handlers}'.
+ */
+public final class ControlServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ControlServer.class.getName());
+    public static final int MAX_CONNECTIONS = 128;
+    /** Reply parts waiting for one client before it is cut off (64 MiB at most). */
+    static final int MAX_QUEUED_PARTS = 1024;
+    /** Requests served per client per turn, so one busy client cannot starve the others. */
+    private static final int READS_PER_TURN = 16;
+    /** Not in the protocol's errno list: a daemon bug, not something wrong with the request. */
+    static final int EIO = 5;
+
+    private final Path path;
+    private final int listenFd;
+    private final Handlers handlers;
+    private final IntPredicate uidAllowed;
+    private final MessageCodec codec = new MessageCodec();
+    private final List<Connection> connections = new ArrayList<>();
+    private final DatagramReader reader = new DatagramReader(codec);
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment sendBuffer = arena.allocate(MessageCodec.MAX_MESSAGE_BYTES);
+    private Poll poll;
+    private int pollCapacity;
+    private long notificationSequence;
+    private int connectionIds;
+    private boolean closed;
+
+    private ControlServer(Path path, int listenFd, Handlers handlers, IntPredicate uidAllowed) {
+        this.path = path;
+        this.listenFd = listenFd;
+        this.handlers = handlers;
+        this.uidAllowed = uidAllowed;
+    }
+
+    /** Root and the daemon's own user: the two the protocol admits. */
+    public static IntPredicate rootOrSelf() {
+        int self = ProcessIds.euid();
+        return uid -> uid == 0 || uid == self;
+    }
+
+    /** Binds the socket at {@code path} for {@link #rootOrSelf()}. */
+    public static ControlServer open(Path path, Handlers handlers) throws IOException {
+        return open(path, handlers, rootOrSelf());
+    }
+
+    /**
+     * Binds the socket at {@code path} (mode 0600; its directory created 0700 if missing; a
+     * stale socket removed; refused if a live daemon answers there).
+     *
+     * @param uidAllowed who may send requests; others get EPERM and are disconnected
+     */
+    public static ControlServer open(Path path, Handlers handlers, IntPredicate uidAllowed) throws IOException {
+        ControlSocketFile.prepare(path);
+        int fd = UnixSockets.socket(Sockets.SOCK_SEQPACKET | Sockets.SOCK_NONBLOCK);
+        try {
+            UnixSockets.bind(fd, path, 0600);
+            Sockets.listen(fd, 64);
+        } catch (ErrnoException e) {
+            Fd.closeQuietly(fd);
+            throw e.errno() == dev.ovpndpdk.bindings.libc.Errno.EADDRINUSE
+                    ? new IOException("another daemon is running on " + path, e) : e;
+        } catch (RuntimeException e) {
+            Fd.closeQuietly(fd);
+            throw e;
+        }
+        return new ControlServer(path, fd, handlers, uidAllowed);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** One turn: waits up to {@code timeoutMillis} for clients, then serves what is ready. */
+    public void poll(int timeoutMillis) throws IOException {
+        preparePoll();
+        if (poll.await(timeoutMillis) == 0) {
+            return;
+        }
+        List<Connection> ready = List.copyOf(connections);
+        for (int i = 0; i < ready.size(); i++) {
+            short revents = poll.revents(i + 1);
+            if (revents != 0) {
+                serve(ready.get(i), revents);
+            }
+        }
+        if (poll.readable(0)) {
+            acceptAll();
+        }
+    }
+
+    private void preparePoll() {
+        int need = 1 + connections.size();
+        if (poll == null || pollCapacity < need) {
+            if (poll != null) {
+                poll.close();
+            }
+            pollCapacity = Math.max(8, Integer.highestOneBit(need) * 2);
+            poll = new Poll(pollCapacity);
+        }
+        poll.set(0, listenFd, Poll.POLLIN);
+        for (int i = 0; i < pollCapacity - 1; i++) {
+            if (i < connections.size()) {
+                Connection c = connections.get(i);
+                poll.set(i + 1, c.fd, c.outbox.isEmpty() ? Poll.POLLIN : Poll.POLLOUT);
+            } else {
+                poll.set(i + 1, -1, (short) 0);
+            }
+        }
+    }
+
+    private void acceptAll() {
+        while (true) {
+            int fd;
+            try {
+                fd = Sockets.accept(listenFd, Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC);
+            } catch (ErrnoException e) {
+                LOG.warning("control socket: " + e.getMessage()); // EMFILE and friends: try next turn
+                return;
+            }
+            if (fd < 0) {
+                return;
+            }
+            UnixSockets.PeerCredentials who;
+            try {
+                who = UnixSockets.peerCredentials(fd);
+            } catch (ErrnoException e) {
+                Fd.closeQuietly(fd);
+                continue;
+            }
+            if (connections.size() >= MAX_CONNECTIONS) {
+                LOG.warning("control socket: more than " + MAX_CONNECTIONS + " clients, refused pid " + who.pid());
+                Fd.closeQuietly(fd);
+                continue;
+            }
+            boolean allowed = uidAllowed.test(who.uid());
+            Connection c = new Connection(++connectionIds, fd, who, allowed);
+            if (!allowed) {
+                LOG.warning(c + ": not allowed to control this daemon (root and its own user only)");
+            }
+            connections.add(c);
+        }
+    }
+
+    private void serve(Connection c, short revents) {
+        if ((revents & Poll.POLLNVAL) != 0) {
+            drop(c, "invalid descriptor");
+            return;
+        }
+        if (!c.outbox.isEmpty()) {
+            flush(c); // POLLOUT, or POLLHUP/POLLERR that make the send fail and the client go
+            return;
+        }
+        boolean hangUp = (revents & Poll.POLLHUP) != 0;
+        for (int i = 0; i < READS_PER_TURN && c.open && c.outbox.isEmpty(); i++) {
+            try {
+                if (!readOne(c, hangUp)) {
+                    return;
+                }
+            } catch (IOException e) {
+                drop(c, e.getMessage());
+            }
+        }
+    }
+
+    /** Receives and answers one datagram; false when there was none. */
+    private boolean readOne(Connection c, boolean hangUp) throws IOException {
+        switch (reader.read(c, hangUp)) {
+            case DatagramReader.Nothing n -> {
+                return false;
+            }
+            case DatagramReader.HangUp h -> {
+                drop(c, null);
+                return false;
+            }
+            case DatagramReader.Answer a -> {
+                c.closeAfterFlush |= a.thenClose();
+                LOG.fine(() -> c + ": refused: " + a.reply());
+                reply(c, a.reply());
+            }
+            case DatagramReader.Request r -> reply(c, dispatch(c, r.message(), r.fd()));
+        }
+        return true;
+    }
+
+    private Message dispatch(Connection c, Message request, PassedFd passed) {
+        try {
+            if (request.kind() != Kind.REQUEST) {
+                return Message.errorReply(request.code(), request.sequence(), Errno.EINVAL,
+                        "a " + request.kind().name().toLowerCase(Locale.ROOT) + " is not a request");
+            }
+            Message reply = handlers.handle(request, passed);
+            if (request.code() == Command.SUBSCRIBE.code()) {
+                c.subscribed = true;
+            }
+            return reply;
+        } catch (dev.ovpndpdk.control.protocol.ErrnoException e) {
+            LOG.fine(() -> c + ": " + request.command().map(Enum::name).orElse("command " + request.code())
+                    + " refused: " + e.getMessage());
+            return Message.errorReplyTo(request, e);
+        } catch (RuntimeException e) {
+            // A bug must cost one request, never the daemon.
+            LOG.log(Level.WARNING, c + ": " + request.command().map(Enum::name).orElse("request")
+                    + " failed", e);
+            return Message.errorReply(request.code(), request.sequence(), EIO, "internal error: " + e);
+        } finally {
+            passed.closeIfUnused();
+        }
+    }
+
+    private void reply(Connection c, Message reply) {
+        if (!c.open) {
+            return;
+        }
+        for (byte[] part : codec.encodeParts(reply)) {
+            c.outbox.add(part);
+        }
+        if (c.outbox.size() > MAX_QUEUED_PARTS) {
+            drop(c, "it does not read its replies");
+            return;
+        }
+        flush(c);
+    }
+
+    private void flush(Connection c) {
+        while (c.open && !c.outbox.isEmpty()) {
+            byte[] d = c.outbox.peek();
+            MemorySegment.copy(d, 0, sendBuffer, ValueLayout.JAVA_BYTE, 0, d.length);
+            try {
+                if (send(c, d.length) < 0) {
+                    return; // socket buffer full: continue on POLLOUT
+                }
+            } catch (ErrnoException e) {
+                drop(c, null); // EPIPE, ECONNRESET: the client is gone
+                return;
+            }
+            c.outbox.poll();
+        }
+        if (c.closeAfterFlush) {
+            drop(c, null);
+        }
+    }
+
+    private int send(Connection c, int length) throws ErrnoException {
+        return Sockets.sendTo(c.fd, sendBuffer.address(), length, Sockets.MSG_NOSIGNAL | Sockets.MSG_DONTWAIT, 0, 0);
+    }
+
+    /**
+     * Sends an engine notification to every subscriber (the engine's listener; control thread).
+     * A subscriber whose socket buffer is full misses it — the control thread never waits —
+     * and sees the gap in the sequence numbers (docs/control-protocol.md, "Slow subscribers").
+     */
+    public void publish(Notification n) {
+        notificationSequence = notificationSequence % 0xFFFF_FFFFL + 1;
+        byte[] d = null;
+        for (Connection c : List.copyOf(connections)) {
+            if (!c.subscribed || !c.open) {
+                continue;
+            }
+            if (d == null) {
+                d = codec.encode(PeerFields.notification(n, notificationSequence));
+                MemorySegment.copy(d, 0, sendBuffer, ValueLayout.JAVA_BYTE, 0, d.length);
+            }
+            int sent;
+            try {
+                sent = c.outbox.isEmpty() ? send(c, d.length) : -1;
+            } catch (ErrnoException e) {
+                drop(c, null);
+                continue;
+            }
+            if (sent < 0) {
+                if (c.missedNotifications++ == 0) {
+                    LOG.warning(c + ": socket buffer full, notifications dropped until it reads");
+                }
+            } else if (c.missedNotifications > 0) {
+                long missed = c.missedNotifications;
+                c.missedNotifications = 0;
+                LOG.info(() -> c + ": reads notifications again after missing " + missed);
+            }
+        }
+    }
+
+    private void drop(Connection c, String why) {
+        if (!c.open) {
+            return;
+        }
+        c.open = false;
+        connections.remove(c);
+        Fd.closeQuietly(c.fd);
+        if (why != null) {
+            LOG.warning(c + " disconnected: " + why);
+        }
+    }
+
+    /** Disconnects every client, closes the socket and removes its file. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Connection c : List.copyOf(connections)) {
+            drop(c, null);
+        }
+        Fd.closeQuietly(listenFd);
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.warning("could not remove " + path + ": " + e.getMessage());
+        }
+        if (poll != null) {
+            poll.close();
+        }
+        reader.close();
+        arena.close();
+    }
+}

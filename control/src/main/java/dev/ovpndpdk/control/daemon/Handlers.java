@@ -1,0 +1,259 @@
+package dev.ovpndpdk.control.daemon;
+
+import dev.ovpndpdk.bindings.libc.Fd;
+import dev.ovpndpdk.control.protocol.Command;
+import dev.ovpndpdk.control.protocol.Errno;
+import dev.ovpndpdk.control.protocol.ErrnoException;
+import dev.ovpndpdk.control.protocol.FieldNames;
+import dev.ovpndpdk.control.protocol.Message;
+import dev.ovpndpdk.control.protocol.MessageCodec;
+import dev.ovpndpdk.control.protocol.PrefixField;
+import dev.ovpndpdk.control.protocol.SockAddrField;
+import dev.ovpndpdk.crypto.CipherAlg;
+import dev.ovpndpdk.dataplane.engine.Engine;
+import dev.ovpndpdk.dataplane.engine.RequestException;
+import dev.ovpndpdk.dataplane.peer.IpPrefix;
+import dev.ovpndpdk.dataplane.peer.Peer;
+import dev.ovpndpdk.dataplane.peer.Snapshot;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The control commands, one method each, mapped onto {@link Engine} calls
+ * (docs/control-protocol.md, "Commands"; spec §3.1). Runs on the control thread, like
+ * everything that touches the engine. A handler reads the fields it knows, calls the engine
+ * and returns the whole reply; refusals are {@link ErrnoException}s with the errno the
+ * Linux/FreeBSD kernels return for the same failure. Key commands live in {@link KeyHandlers}.
+ */
+public final class Handlers {
+    private final Engine engine;
+    private final SocketHandOver handOver;
+    private final LongSupplier clock;
+    private final String daemonVersion;
+    private final KeyHandlers keys;
+
+    /**
+     * @param handOver      adopts the OpenVPN socket of NEW_PEER ({@link SocketHandOver#forBackend})
+     * @param daemonVersion PING's {@code daemon_version}
+     */
+    public Handlers(Engine engine, SocketHandOver handOver, String daemonVersion) {
+        this(engine, handOver, daemonVersion, System::nanoTime);
+    }
+
+    Handlers(Engine engine, SocketHandOver handOver, String daemonVersion, LongSupplier clock) {
+        this.engine = engine;
+        this.handOver = handOver;
+        this.clock = clock;
+        this.daemonVersion = daemonVersion;
+        this.keys = new KeyHandlers(engine);
+    }
+
+    /**
+     * Executes one request and returns its reply (not yet split into parts).
+     *
+     * @param fd the descriptor passed with the request; a handler that keeps it takes it
+     */
+    Message handle(Message request, PassedFd fd) throws ErrnoException {
+        Command command = request.command().orElseThrow(
+                () -> new ErrnoException(Errno.ENOTSUP, "unknown command " + request.code()));
+        try {
+            return switch (command) {
+                case NEW_PEER -> newPeer(request, fd);
+                case SET_PEER -> setPeer(request);
+                case DEL_PEER -> delPeer(request);
+                case GET_PEER -> getPeer(request);
+                case NEW_KEY -> keys.newKey(request);
+                case SWAP_KEYS -> keys.swap(request);
+                case DEL_KEY -> keys.delete(request);
+                case GET_KEY -> keys.get(request);
+                case GET_STATS -> stats(request);
+                case ADD_ROUTE -> addRoute(request);
+                case DEL_ROUTE -> delRoute(request);
+                case SUBSCRIBE -> Message.replyTo(request).build(); // the server marks the connection
+                case PING -> ping(request);
+            };
+        } catch (RequestException e) {
+            throw new ErrnoException(errno(e.kind()), e.getMessage());
+        }
+    }
+
+    /** The errno for an engine refusal: what Linux ovpn / if_ovpn return for the same case. */
+    static int errno(RequestException.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> Errno.ENOENT;
+            case EXISTS -> Errno.EEXIST;
+            case INVALID -> Errno.EINVAL;
+            case NO_KEY -> Errno.ENOLINK;
+            case ADDRESS_IN_USE -> Errno.EADDRINUSE;
+            case NOT_SUPPORTED -> Errno.ENOTSUP;
+        };
+    }
+
+    static int peerId(Message request) throws ErrnoException {
+        return (int) request.u64(FieldNames.PEER_ID, FieldNames.PEER_ID_MAX);
+    }
+
+    // --- peers ----------------------------------------------------------------------------------
+
+    private Message newPeer(Message request, PassedFd fd) throws ErrnoException {
+        int id = peerId(request);
+        int txId = (int) request.optU64(PeerFields.TX_ID, FieldNames.PEER_ID_MAX).orElse(id);
+        InetSocketAddress remote = SockAddrField.get(request.fields(), FieldNames.REMOTE);
+        Optional<InetSocketAddress> local = SockAddrField.opt(request.fields(), FieldNames.LOCAL);
+        if (local.isPresent() && SockAddrField.isIpv4(local.get()) != SockAddrField.isIpv4(remote)) {
+            throw request.fields().badValue(FieldNames.LOCAL, "must be of the same family as remote");
+        }
+        Inet4Address vpn4 = ipv4(request.optBytes(FieldNames.VPN_IPV4, 4));
+        Inet6Address vpn6 = ipv6(request.optBytes(FieldNames.VPN_IPV6, 16));
+        OptionalLong interval = request.optU64(FieldNames.KEEPALIVE_INTERVAL, FieldNames.KEEPALIVE_MAX);
+        OptionalLong timeout = request.optU64(FieldNames.KEEPALIVE_TIMEOUT, FieldNames.KEEPALIVE_MAX);
+        if (interval.isPresent() != timeout.isPresent()) {
+            throw new ErrnoException(Errno.EINVAL, "keepalive_interval and keepalive_timeout go together");
+        }
+        OptionalLong socket = request.optU64(FieldNames.SOCKET);
+        // Refuse a taken id before the socket is adopted: a failed request changes nothing.
+        if (engine.table().get(id) != null) {
+            throw new ErrnoException(Errno.EEXIST, "peer " + id + " exists");
+        }
+        if (socket.isPresent()) {
+            if (socket.getAsLong() != 0 || !fd.present()) {
+                throw new ErrnoException(Errno.EBADF, "field socket: no descriptor " + Long.toUnsignedString(
+                        socket.getAsLong()) + " was passed with this request (SCM_RIGHTS)");
+            }
+            int f = fd.take();
+            try {
+                handOver.adopt(f);
+            } catch (ErrnoException | RuntimeException e) {
+                Fd.closeQuietly(f);
+                throw e;
+            }
+        }
+        long now = clock.getAsLong();
+        engine.newPeer(id, txId, remote, vpn4, vpn6, null, now);
+        if (interval.isPresent()) {
+            engine.setKeepalive(id, interval.getAsLong(), timeout.getAsLong(), now);
+        }
+        return Message.replyTo(request).build();
+    }
+
+    private Message setPeer(Message request) throws ErrnoException {
+        int id = peerId(request);
+        long interval = request.u64(FieldNames.KEEPALIVE_INTERVAL, FieldNames.KEEPALIVE_MAX);
+        long timeout = request.u64(FieldNames.KEEPALIVE_TIMEOUT, FieldNames.KEEPALIVE_MAX);
+        engine.setKeepalive(id, interval, timeout, clock.getAsLong());
+        return Message.replyTo(request).build();
+    }
+
+    private Message delPeer(Message request) throws ErrnoException {
+        engine.delPeer(peerId(request));
+        return Message.replyTo(request).build();
+    }
+
+    private Message getPeer(Message request) throws ErrnoException {
+        OptionalLong id = request.optU64(FieldNames.PEER_ID, FieldNames.PEER_ID_MAX);
+        // One snapshot for the whole reply: a dump cannot fail or tear half-way (protocol doc).
+        Snapshot s = engine.table().current();
+        Map<Peer, List<IpPrefix>> routes = new HashMap<>();
+        s.routes().forEach((prefix, peer) -> routes.computeIfAbsent(peer, p -> new ArrayList<>()).add(prefix));
+        long now = clock.getAsLong();
+        Message.Builder reply = Message.replyTo(request);
+        if (id.isPresent()) {
+            Peer p = s.byId((int) id.getAsLong());
+            if (p == null) {
+                throw new ErrnoException(Errno.ENOENT, "no peer " + id.getAsLong());
+            }
+            reply.nested(FieldNames.PEER, PeerFields.peer(p, routes.getOrDefault(p, List.of()), now));
+        } else {
+            for (Peer p : s.peers()) {
+                reply.nested(FieldNames.PEER, PeerFields.peer(p, routes.getOrDefault(p, List.of()), now));
+            }
+        }
+        return reply.build();
+    }
+
+    // --- routes (iroutes) -------------------------------------------------------------------------
+
+    private Message addRoute(Message request) throws ErrnoException {
+        int id = peerId(request);
+        IpPrefix prefix = prefix(request);
+        Peer owner = engine.table().current().routes().get(prefix);
+        if (owner != null) {
+            throw new ErrnoException(Errno.EEXIST, "prefix " + prefix + " is routed to peer " + owner.id() + " already");
+        }
+        engine.addRoute(prefix, id);
+        return Message.replyTo(request).build();
+    }
+
+    private Message delRoute(Message request) throws ErrnoException {
+        IpPrefix prefix = prefix(request);
+        OptionalLong id = request.optU64(FieldNames.PEER_ID, FieldNames.PEER_ID_MAX);
+        int owner;
+        if (id.isPresent()) {
+            owner = (int) id.getAsLong();
+        } else {
+            Peer p = engine.table().current().routes().get(prefix);
+            if (p == null) {
+                throw new ErrnoException(Errno.ENOENT, "no route " + prefix);
+            }
+            owner = p.id();
+        }
+        engine.delRoute(prefix, owner);
+        return Message.replyTo(request).build();
+    }
+
+    private static IpPrefix prefix(Message request) throws ErrnoException {
+        PrefixField p = PrefixField.get(request.fields(), FieldNames.PREFIX);
+        return IpPrefix.of(p.address(), p.prefixLen());
+    }
+
+    // --- daemon -----------------------------------------------------------------------------------
+
+    private Message stats(Message request) {
+        Message.Builder reply = Message.replyTo(request).u64(FieldNames.PEER_COUNT, engine.table().size());
+        engine.stats().snapshot().forEach(reply::u64);
+        return reply.build();
+    }
+
+    private Message ping(Message request) {
+        Message.Builder reply = Message.replyTo(request)
+                .u64(FieldNames.PROTOCOL_VERSION, MessageCodec.VERSION)
+                .string(FieldNames.DAEMON_VERSION, daemonVersion);
+        for (CipherAlg alg : CipherAlg.values()) {
+            if (engine.crypto().supports(alg)) {
+                reply.string(FieldNames.CIPHER, alg.openvpnName());
+            }
+        }
+        return reply.u64(FieldNames.PEER_COUNT, engine.table().size()).build();
+    }
+
+    // --- addresses --------------------------------------------------------------------------------
+
+    private static Inet4Address ipv4(Optional<byte[]> raw) {
+        return raw.map(b -> (Inet4Address) address(b, false)).orElse(null);
+    }
+
+    private static Inet6Address ipv6(Optional<byte[]> raw) {
+        return raw.map(b -> (Inet6Address) address(b, true)).orElse(null);
+    }
+
+    private static InetAddress address(byte[] raw, boolean v6) {
+        try {
+            // Inet6Address.getByAddress keeps a v4-mapped address IPv6, so the engine sees (and
+            // refuses) it as given instead of it silently turning into an IPv4 address.
+            return v6 ? Inet6Address.getByAddress(null, raw, -1) : InetAddress.getByAddress(raw);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("length was checked", e);
+        }
+    }
+}

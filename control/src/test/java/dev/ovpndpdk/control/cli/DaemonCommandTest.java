@@ -1,0 +1,53 @@
+package dev.ovpndpdk.control.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ovpndpdk.control.Main;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import picocli.CommandLine;
+
+/** The daemon command's option handling; running it needs root (DaemonRootTest). */
+@Timeout(10)
+class DaemonCommandTest {
+    private static String[] run(String... args) {
+        CommandLine cl = Main.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new String[] {String.valueOf(exit), out.toString(), err.toString()};
+    }
+
+    @Test
+    void theDpdkBackendIsRefusedInOneLine() {
+        String[] r = run("daemon", "--tun", "ovtx", "--listen", "127.0.0.1:1194", "--backend", "dpdk");
+        assertEquals("1", r[0]);
+        assertEquals("ovpn-dpdk: the DPDK backend is not built yet; use --backend socket" + System.lineSeparator(), r[2]);
+    }
+
+    @Test
+    void tunAndListenAreRequired() {
+        String[] r = run("daemon", "--listen", "127.0.0.1:1194");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].startsWith("ovpn-dpdk: Missing required option: '--tun=NAME'"), r[2]);
+        r = run("daemon", "--tun", "x", "--listen", "fd00::1:1194");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("is not ADDR:PORT"), r[2]);
+    }
+
+    @Test
+    void cpuListsExpandRanges() {
+        assertEquals("[2, 3, 4, 5, 8]", Arrays.toString(new DaemonCommand.CpuListConverter().convert("2-5,8").cpus()));
+        assertThrows(IllegalArgumentException.class, () -> new DaemonCommand.CpuListConverter().convert("5-2"));
+    }
+}

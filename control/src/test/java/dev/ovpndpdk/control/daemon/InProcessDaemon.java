@@ -1,0 +1,61 @@
+package dev.ovpndpdk.control.daemon;
+
+import dev.ovpndpdk.aesni.JdkAeadEngine;
+import dev.ovpndpdk.bindings.libc.Fd;
+import dev.ovpndpdk.control.client.ControlClient;
+import dev.ovpndpdk.dataplane.engine.Engine;
+import dev.ovpndpdk.dataplane.peer.Mode;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntPredicate;
+
+/**
+ * The control side of a daemon without root, TUN or sockets for packets: an engine with no
+ * workers (peers, keys and routes work; nothing moves), the real control server on a socket in
+ * a temporary directory, and the real control loop on its own thread. NEW_PEER's socket goes
+ * to a fake hand-over that keeps the descriptors it is given.
+ */
+public final class InProcessDaemon implements AutoCloseable {
+    public final Engine engine;
+    public final ControlServer server;
+    public final Path socket;
+    /** Descriptors NEW_PEER handed over, in order; closed by {@link #close}. */
+    public final List<Integer> handedOver = new CopyOnWriteArrayList<>();
+    private final ControlLoop loop;
+    private final Thread thread;
+
+    private InProcessDaemon(Path socket, Mode mode, IntPredicate uidAllowed) throws IOException {
+        this.socket = socket;
+        this.engine = new Engine(Engine.Config.defaults(mode, 1), new JdkAeadEngine());
+        this.server = ControlServer.open(socket, new Handlers(engine, handedOver::add, "test"), uidAllowed);
+        this.loop = new ControlLoop(engine, server);
+        this.thread = new Thread(loop, "control-loop-test");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public static InProcessDaemon start(Path dir, Mode mode) throws IOException {
+        return new InProcessDaemon(dir.resolve("test.sock"), mode, ControlServer.rootOrSelf());
+    }
+
+    public static InProcessDaemon start(Path dir, Mode mode, IntPredicate uidAllowed) throws IOException {
+        return new InProcessDaemon(dir.resolve("test.sock"), mode, uidAllowed);
+    }
+
+    public ControlClient client() throws IOException {
+        return ControlClient.connect(socket);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        loop.stop();
+        thread.join(5000);
+        engine.close(); // on this thread now: the loop's is done, join orders the two
+        server.close();
+        handedOver.forEach(Fd::closeQuietly);
+        handedOver.clear();
+    }
+}
