@@ -62,8 +62,9 @@ public final class DaemonCommand implements Callable<Integer> {
     Path control;
 
     @Option(names = "--cpus", paramLabel = "LIST", converter = CpuListConverter.class,
-            description = "Pin the workers to these CPUs, e.g. 2-5,8; worker w on the w-th "
-                    + "(default: not pinned).")
+            description = "Pin the workers to these CPUs, e.g. 2-5,8; worker w on the w-th; "
+                    + "'none' leaves them unpinned (default: worker w on CPU w, one per core, "
+                    + "when there are no more workers than CPUs).")
     CpuList cpus;
 
     @Option(names = "--replay-window", paramLabel = "N",
@@ -83,8 +84,9 @@ public final class DaemonCommand implements Callable<Integer> {
         if (b == Daemon.Backend.AUTO) {
             LOG.info("backend: socket (the DPDK backend is not built yet)");
         }
+        int[] pin = cpus != null ? cpus.cpus() : defaultCpus(n);
         Daemon daemon = Daemon.start(new Daemon.Options(tun, listen, Mode.parse(mode), n, b, crypto,
-                controlPath(), cpus == null ? null : cpus.cpus(), replayWindow));
+                controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow));
         TerminationSignals.onTerminate(daemon::stop);
         // Whatever else ends the JVM (SIGHUP, or the signals above where they could not be
         // taken over) still gets the clean shutdown: stop the loop and wait for it.
@@ -112,7 +114,26 @@ public final class DaemonCommand implements Callable<Integer> {
         return ControlPaths.forTunnel(tun);
     }
 
-    /** {@code 2-5,8} → [2, 3, 4, 5, 8]; a type of its own so picocli takes it as one value. */
+    /**
+     * One worker per core (ARCHITECTURE.md): worker w on the w-th CPU this process may run on
+     * (its affinity mask, so a cpuset or taskset is respected); unpinned when there are more
+     * workers than CPUs.
+     */
+    static int[] defaultCpus(int workers) {
+        java.util.BitSet allowed;
+        try {
+            allowed = dev.ovpndpdk.bindings.libc.Affinity.currentThread();
+        } catch (IOException e) {
+            LOG.warning("cannot read the CPU affinity (" + e.getMessage() + "): workers not pinned");
+            return null;
+        }
+        if (workers > allowed.cardinality()) {
+            return null;
+        }
+        return allowed.stream().limit(workers).toArray();
+    }
+
+    /** {@code 2-5,8} → [2, 3, 4, 5, 8]; {@code none} → []; a type of its own so picocli takes it as one value. */
     record CpuList(int[] cpus) {
     }
 
@@ -120,6 +141,9 @@ public final class DaemonCommand implements Callable<Integer> {
         @Override
         public CpuList convert(String s) {
             List<Integer> cpus = new ArrayList<>();
+            if (s.trim().equals("none")) {
+                return new CpuList(new int[0]);
+            }
             for (String part : s.split(",")) {
                 String p = part.trim();
                 try {

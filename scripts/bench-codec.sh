@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# JMH: the data-channel codec (DataChannel.encrypt / open, per packet) next to direct
+# intel-ipsec-mb calls on the same sizes, in one run; prints ops/s, codec/direct and B/op.
+#   scripts/bench-codec.sh [--quick] [-p cipher=AES_256_GCM] [-p size=64,1424] [JMH options]
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+
+quick=0
+jmh_args=()
+for a in "$@"; do
+    case "$a" in
+        --quick) quick=1 ;;
+        -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+        *) jmh_args+=("$a") ;;
+    esac
+done
+find_jdk
+jar="$OVPN_ROOT/bench/target/benchmarks.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$OVPN_ROOT"/{bindings,aesni,dataplane,bench}/src/main -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    log "bench-codec: building $jar"
+    (cd "$OVPN_ROOT" && mvn -q -B -pl bench -am package -DskipTests)
+fi
+[ "$quick" -eq 1 ] && jmh_args=(-f 1 -wi 2 -w 1s -i 3 -r 1s "${jmh_args[@]}")
+csv=$(mktemp --suffix=.csv)
+trap 'rm -f "$csv"' EXIT
+
+log "bench-codec: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), JDK $(jdk_major "$JAVA_HOME")"
+"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar" \
+    'CodecBench|CryptoBench.directIpsecMb' -prof gc -rf csv -rff "$csv" "${jmh_args[@]}"
+
+awk -F, '
+    function unq(s) { gsub(/"/, "", s); return s }
+    function num(v) { return v == "" ? "-" : sprintf("%.0f", v) }
+    { sub(/\r$/, "") }
+    NR == 1 { for (i = 1; i <= NF; i++) col[unq($i)] = i; next }
+    {
+        name = unq($col["Benchmark"]); sub(/.*\./, "", name)
+        metric = "ops"; if (name ~ /:/) { metric = name; sub(/.*:/, "", metric); sub(/:.*/, "", name) }
+        if (metric != "ops" && metric != "gc.alloc.rate.norm") next
+        op = (name ~ /([Oo]pen|decrypt)$/) ? "decrypt" : "encrypt"
+        path = (name ~ /^direct/) ? "direct" : unq($col["Param: engine"])
+        key = unq($col["Param: cipher"]) " " unq($col["Param: size"]) " " op
+        if (!(key in seen)) { seen[key] = 1; keys[++n] = key }
+        val[key, path, metric] = $col["Score"]
+    }
+    END {
+        printf "\n%-18s %5s %-7s %12s %12s %12s %10s %11s\n", "cipher", "size", "op", "codec aesni", "codec jdk",
+            "direct", "aesni/dir", "aesni B/op"
+        for (i = 1; i <= n; i++) {
+            split(keys[i], k, " "); a = val[keys[i], "aesni", "ops"]; d = val[keys[i], "direct", "ops"]
+            b = val[keys[i], "aesni", "gc.alloc.rate.norm"]
+            printf "%-18s %5s %-7s %12s %12s %12s %10s %11s\n", k[1], k[2], k[3], num(a), num(val[keys[i], "jdk", "ops"]),
+                num(d), (a != "" && d > 0) ? sprintf("%.0f%%", 100 * a / d) : "-", (b != "") ? sprintf("%.1f", b) : "-"
+        }
+    }' "$csv"
