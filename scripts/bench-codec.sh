@@ -34,7 +34,7 @@ awk -F, '
     { sub(/\r$/, "") }
     NR == 1 { for (i = 1; i <= NF; i++) col[unq($i)] = i; next }
     {
-        name = unq($col["Benchmark"]); sub(/.*\./, "", name)
+        name = unq($col["Benchmark"]); sub(/.*(CodecBench|CryptoBench)\./, "", name)
         metric = "ops"; if (name ~ /:/) { metric = name; sub(/.*:/, "", metric); sub(/:.*/, "", name) }
         if (metric != "ops" && metric != "gc.alloc.rate.norm") next
         op = (name ~ /([Oo]pen|decrypt)$/) ? "decrypt" : "encrypt"

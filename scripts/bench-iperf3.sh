@@ -33,7 +33,7 @@ nsx "$B" ip addr add 10.78.0.2/24 dev "vb-$E2E_ID"; nsx "$B" ip link set "vb-$E2
 declare -A rate
 measure() {
     local name=$1 dst=$2
-    nsx "$B" timeout $((seconds + 20)) iperf3 -s -1 -B "$dst" >/dev/null 2>&1 &
+    spawn /dev/null /dev/null "$B" timeout $((seconds + 20)) iperf3 -s -1 -B "$dst"
     local srv=$!
     sleep 0.5
     local json="$E2E_TMP/$name.json"
@@ -66,14 +66,12 @@ pki=$E2E_TMP/pki; mkdir -p "$pki"
 ) >/dev/null 2>&1
 ovpn_common=(--dev tun --proto udp --data-ciphers "$cipher" --disable-dco --ca "$pki/ca.crt" --verb 1
     --ping 10 --ping-restart 60 --persist-tun --mute-replay-warnings)
-nsx "$B" openvpn "${ovpn_common[@]}" --tls-server --dh none --cert "$pki/server.crt" --key "$pki/server.key" \
-    --local 10.78.0.2 --lport 1194 --remote 10.78.0.1 --rport 1194 --ifconfig 5.6.0.2 5.6.0.1 \
-    >"$E2E_TMP/openvpn-b.log" 2>&1 &
-E2E_PIDS+=("$!")
-nsx "$A" openvpn "${ovpn_common[@]}" --tls-client --cert "$pki/client.crt" --key "$pki/client.key" \
-    --local 10.78.0.1 --lport 1194 --remote 10.78.0.2 --rport 1194 --ifconfig 5.6.0.1 5.6.0.2 \
-    >"$E2E_TMP/openvpn-a.log" 2>&1 &
-E2E_PIDS+=("$!")
+spawn "$E2E_TMP/openvpn-b.log" "$E2E_TMP/openvpn-b.log" "$B" openvpn "${ovpn_common[@]}" --tls-server --dh none \
+    --cert "$pki/server.crt" --key "$pki/server.key" \
+    --local 10.78.0.2 --lport 1194 --remote 10.78.0.1 --rport 1194 --ifconfig 5.6.0.2 5.6.0.1
+spawn "$E2E_TMP/openvpn-a.log" "$E2E_TMP/openvpn-a.log" "$A" openvpn "${ovpn_common[@]}" --tls-client \
+    --cert "$pki/client.crt" --key "$pki/client.key" \
+    --local 10.78.0.1 --lport 1194 --remote 10.78.0.2 --rport 1194 --ifconfig 5.6.0.1 5.6.0.2
 if wait_ping "$A" 5.6.0.2; then
     measure openvpn 5.6.0.2
 else
@@ -82,8 +80,8 @@ fi
 kill "${E2E_PIDS[@]}" 2>/dev/null; wait 2>/dev/null; E2E_PIDS=()
 
 # 3. ovpn-dpdk, socket backend, static keys through the command line
-daemon a --tun ovpn0 --listen 10.78.0.1:1195 --mode p2p --workers "$workers" >/dev/null || exit 1
-daemon b --tun ovpn0 --listen 10.78.0.2:1195 --mode p2p --workers "$workers" >/dev/null || exit 1
+daemon a --tun ovpn0 --listen 10.78.0.1:1195 --mode p2p --workers "$workers" --cpus "${CPUS_A:-none}" >/dev/null || exit 1
+daemon b --tun ovpn0 --listen 10.78.0.2:1195 --mode p2p --workers "$workers" --cpus "${CPUS_B:-none}" >/dev/null || exit 1
 key=$(keyfile bench)
 ctl a peer new --id 1 --remote 10.78.0.2:1195 >/dev/null
 ctl a key new --peer 1 --slot primary --key-id 0 --cipher "$cipher" --key-material "$key" --role client >/dev/null

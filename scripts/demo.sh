@@ -41,8 +41,7 @@ nsx "$B" ip addr add 5.5.5.2/24 dev ovpn0
 log "demo: ping through the tunnel"
 nsx "$A" ping -c 3 -i 0.2 5.5.5.2 || exit 1
 log "demo: iperf3 TCP for $seconds s through the tunnel"
-nsx "$B" timeout $((seconds + 15)) iperf3 -s -1 -B 5.5.5.2 >/dev/null 2>&1 &
-E2E_PIDS+=("$!")
+spawn /dev/null /dev/null "$B" timeout $((seconds + 15)) iperf3 -s -1 -B 5.5.5.2
 sleep 0.5
 nsx "$A" timeout $((seconds + 10)) iperf3 -c 5.5.5.2 -t "$seconds" -f m | tee "$E2E_TMP/iperf.txt" || exit 1
 rate=$(awk '/receiver/ {print $(NF-2), $(NF-1)}' "$E2E_TMP/iperf.txt")

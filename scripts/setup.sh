@@ -28,6 +28,8 @@ declare -A pkgs=(
     [tcpdump]=/usr/bin/tcpdump
     [openvpn]=/usr/sbin/openvpn
     [maven]=/usr/bin/mvn
+    [python3]=/usr/bin/python3
+    [openssl]=/usr/bin/openssl
 )
 missing=()
 for p in "${!pkgs[@]}"; do [ -e "${pkgs[$p]}" ] || missing+=("$p"); done

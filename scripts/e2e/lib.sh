@@ -14,13 +14,17 @@ E2E_PASS=0
 E2E_FAIL=0
 E2E_NAME=${E2E_NAME:-$(basename "$0" .sh)}
 
+alive() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
+
 e2e_cleanup() {
     local pid ns
     for pid in "${E2E_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${E2E_PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
         kill -9 "$pid" 2>/dev/null || true
     done
+    # Anything of this run that escaped (its command line names this run's sockets).
+    pkill -9 -f "/run/ovpn-dpdk/$E2E_ID-" 2>/dev/null || true
     for ns in "${E2E_NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
     rm -rf "$E2E_TMP" "/run/ovpn-dpdk/$E2E_ID-"*.sock
 }
@@ -54,6 +58,15 @@ check_fails() {
 # nsx NS CMD... -- run in a namespace
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
+# spawn OUT ERR NS CMD... -- start CMD in namespace NS in the background, output to OUT/ERR,
+# and remember it for the cleanup. `ip netns exec` execs CMD and the launcher execs java, so
+# $! is the process itself: killing it stops it (a backgrounded shell function would not be).
+spawn() {
+    local out=$1 err=$2 ns=$3; shift 3
+    ip netns exec "$ns" "$@" >"$out" 2>"$err" &
+    E2E_PIDS+=("$!")
+}
+
 ns_add() { ip netns add "$1"; E2E_NS+=("$1"); nsx "$1" ip link set lo up; }
 
 # ctl NODE ARGS... -- the CLI against NODE's daemon
@@ -64,8 +77,7 @@ ns_of() { printf '%s-%s' "$E2E_ID" "$1"; }
 daemon() {
     local node=$1; shift
     local sock="/run/ovpn-dpdk/$E2E_ID-$node.sock"
-    nsx "$(ns_of "$node")" "$OVPN" daemon --control "$sock" "$@" >"$E2E_TMP/$node.log" 2>&1 &
-    E2E_PIDS+=("$!")
+    spawn "$E2E_TMP/$node.log" "$E2E_TMP/$node.log" "$(ns_of "$node")" "$OVPN" daemon --control "$sock" "$@"
     for _ in $(seq 100); do
         [ -S "$sock" ] && ctl "$node" stats >/dev/null 2>&1 && return 0
         kill -0 "$!" 2>/dev/null || break
@@ -78,8 +90,8 @@ daemon() {
 # events NODE -- record NODE's notifications (one per line) into $E2E_TMP/NODE.events
 events() {
     local node=$1
-    ctl "$node" events --timeout 600 >"$E2E_TMP/$node.events" 2>"$E2E_TMP/$node.events.log" &
-    E2E_PIDS+=("$!")
+    spawn "$E2E_TMP/$node.events" "$E2E_TMP/$node.events.log" "$(ns_of "$node")" \
+        "$OVPN" --control "/run/ovpn-dpdk/$E2E_ID-$node.sock" events --timeout 600
     sleep 0.5
 }
 

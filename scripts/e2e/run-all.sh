@@ -4,7 +4,7 @@
 set -uo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(tunnel.sh tunnel-aes128.sh tunnel-chachapoly.sh tunnel-ipv6.sh)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(tunnel.sh tunnel-aes128.sh tunnel-chachapoly.sh tunnel-ipv6.sh slowpath.sh)
 passed=0 failed=0 skipped=0
 for s in "${scenarios[@]}"; do
     "$dir/$s"

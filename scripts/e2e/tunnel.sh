@@ -83,8 +83,7 @@ after=$(stat s drop_source_not_allowed)
 check "RPF counted the spoofed packets"      test "$((after - before))" -ge 2
 
 # iperf3 for a few seconds.
-nsx "$S" timeout 20 iperf3 -s -1 -B 5.5.5.1 >"$E2E_TMP/iperf-s.log" 2>&1 &
-E2E_PIDS+=("$!")
+spawn "$E2E_TMP/iperf-s.log" "$E2E_TMP/iperf-s.log" "$S" timeout 20 iperf3 -s -1 -B 5.5.5.1
 sleep 0.5
 check "iperf3 client 1→server 3 s"           nsx "$(ns_of c1)" timeout 20 iperf3 -c 5.5.5.1 -t 3 -f m
 grep -E 'receiver' "$LAST" | sed 's/^/    /' >&2 || true
@@ -99,7 +98,7 @@ check "…with a message"                      grep -q "no peer 99" "$LAST"
 k2=$(keyfile k1b)
 check "server: secondary key-id 1"           ctl s key new --peer 1 --slot secondary --key-id 1 --cipher "$ALG" --key-material "$k2" --role server
 check "client 1: secondary key-id 1"         ctl c1 key new --peer 1 --slot secondary --key-id 1 --cipher "$ALG" --key-material "$k2" --role client
-nsx "$(ns_of c1)" ping -i 0.05 -w 6 5.5.5.1 >"$E2E_TMP/rollover-ping.log" 2>&1 &
+spawn "$E2E_TMP/rollover-ping.log" /dev/null "$(ns_of c1)" ping -i 0.05 -w 6 5.5.5.1
 roll_pid=$!
 sleep 1
 check "client 1 swaps keys"                  ctl c1 key swap --peer 1
@@ -131,7 +130,7 @@ check "…to $(hostport "$(cli_ip 1 3)" 1194)" grep -qF "$(hostport "$(cli_ip 1 
 check "and replies reach it"                 nsx "$S" ping -c 2 -i 0.2 -W 2 5.5.5.2
 
 # --- delete a peer while a flood ping runs --------------------------------------------------
-nsx "$(ns_of c2)" ping -f -w 4 5.5.5.1 >/dev/null 2>&1 &
+spawn /dev/null /dev/null "$(ns_of c2)" ping -f -w 4 5.5.5.1
 flood=$!
 sleep 2
 check "server deletes peer 2 under a flood"  ctl s peer del --id 2

@@ -11,8 +11,8 @@ import java.util.logging.Logger;
  */
 final class WorkerThread implements Runnable {
     private static final Logger LOG = Logger.getLogger(WorkerThread.class.getName());
-    private static final int SPINS = 200;
-    private static final int YIELDS = 50;
+    private static final int SPINS = 20;
+    private static final int YIELDS = 4;
     /** Longest sleep: bounds how late a queued keepalive ping goes out. */
     static final long MAX_SLEEP_NANOS = 10_000_000;
 

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The slow path, as if_ovpn's contract has it (ARCHITECTURE.md, socket backend): a process
+# playing OpenVPN owns the UDP socket and hands it to the daemon with NEW_PEER; from then
+# on P2P data packets are taken by the workers, and every other datagram still reaches
+# that socket, unchanged. Run twice: OpenVPN's socket bound before the daemon starts, and
+# after (the two orders of the reuseport group).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+need_root
+log "== slowpath"
+
+A=$(ns_of a) B=$(ns_of b)
+ns_add "$A"; ns_add "$B"
+ip link add "va-$E2E_ID" netns "$A" type veth peer name "vb-$E2E_ID" netns "$B"
+nsx "$A" ip addr add 10.79.0.1/24 dev "va-$E2E_ID"; nsx "$A" ip link set "va-$E2E_ID" up
+nsx "$B" ip addr add 10.79.0.2/24 dev "vb-$E2E_ID"; nsx "$B" ip link set "vb-$E2E_ID" up
+daemon b --tun tun0 --listen 10.79.0.2:1194 --mode p2p --workers 1 || exit 1
+ctl b peer new --id 7 --remote 10.79.0.1:1194 >/dev/null
+nsx "$B" ip addr add 5.9.0.2/24 dev tun0
+
+for order in openvpn-first daemon-first; do
+    # A fresh key each round: the new daemon A starts its packet-ids at 1 again.
+    key=$(keyfile "slow-$order")
+    ctl b key new --peer 7 --slot primary --key-id 0 --cipher AES-256-GCM --key-material "$key" --role client >/dev/null
+    state=$E2E_TMP/$order; mkdir -p "$state"
+    sock="/run/ovpn-dpdk/$E2E_ID-a.sock"
+    if [ "$order" = daemon-first ]; then
+        daemon a --tun tun0 --listen 10.79.0.1:1194 --mode p2p --workers 2 || exit 1
+        apid=${E2E_PIDS[-1]}
+    fi
+    spawn "$state/py.log" "$state/py.log" "$A" python3 "$(dirname "$0")/openvpn-process.py" 10.79.0.1 1194 "$state" 8 -- \
+        "$OVPN" --control "$sock" peer new --id 7 --remote 10.79.0.2:1194
+    py=$!
+    for _ in $(seq 100); do [ -f "$state/bound" ] && break; sleep 0.1; done
+    if [ "$order" = openvpn-first ]; then
+        daemon a --tun tun0 --listen 10.79.0.1:1194 --mode p2p --workers 2 || exit 1
+        apid=${E2E_PIDS[-1]}
+    fi
+    touch "$state/go"
+    for _ in $(seq 150); do [ -f "$state/handed" ] || [ -f "$state/failed" ] && break; sleep 0.1; done
+    check "$order: the daemon adopted the OpenVPN socket" test -f "$state/handed"
+    [ -f "$state/failed" ] && cat "$state/failed" >&2
+    ctl a key new --peer 7 --slot primary --key-id 0 --cipher AES-256-GCM --key-material "$key" --role server >/dev/null
+    nsx "$A" ip addr add 5.9.0.1/24 dev tun0 2>/dev/null
+
+    check "$order: data flows through the workers" nsx "$A" ping -c 20 -i 0.05 -W 2 -q 5.9.0.2
+    # Control-channel and other non-data datagrams from the peer's address to the port.
+    for i in $(seq 10); do
+        nsx "$B" bash -c "printf '\x20\x01\x02\x03\x04\x05\x06\x07' > /dev/udp/10.79.0.1/1194" # P_CONTROL_V1
+    done
+    nsx "$B" bash -c "printf '\x38\x00\x00\x00\x00\x00\x00\x00' > /dev/udp/10.79.0.1/1194"      # HARD_RESET_CLIENT_V2
+    nsx "$B" bash -c "echo junk > /dev/udp/10.79.0.1/1194"
+    wait "$py"
+    counts=$(cat "$state/counts" 2>/dev/null)
+    log "  OpenVPN's socket received: $counts"
+    check "$order: every control packet reached the OpenVPN socket" grep -q 'control=11 ' "$state/counts"
+    check "$order: no data packet reached it" grep -q 'data=0 ' "$state/counts"
+    check "$order: junk reached it too, unchanged" grep -q 'other=1$' "$state/counts"
+    rx=$(stat a link_rx_packets)
+    check "$order: the workers decrypted the pings ($rx packets)" test "${rx:-0}" -ge 20
+    # Next round: a fresh daemon A (its TUN goes with it).
+    kill "$apid" 2>/dev/null
+    wait "$apid" 2>/dev/null
+done
+e2e_finish
