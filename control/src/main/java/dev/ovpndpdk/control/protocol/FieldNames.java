@@ -100,9 +100,9 @@ public final class FieldNames {
 
     // --- Notifications ---
 
-    /** U64: {@link DeleteReason} code, Linux numbering. */
+    /** U64: {@link dev.ovpndpdk.dataplane.engine.DeleteReason} code, Linux numbering. */
     public static final String REASON = "reason";
-    /** STRING: {@link DeleteReason#wireName()}, for logs. */
+    /** STRING: {@link dev.ovpndpdk.dataplane.engine.DeleteReason#reasonName()}, for logs. */
     public static final String REASON_NAME = "reason_name";
 
     // --- PING ---

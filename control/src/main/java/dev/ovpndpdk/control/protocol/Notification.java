@@ -9,7 +9,7 @@ import java.util.Optional;
  */
 public enum Notification {
     /**
-     * A peer is gone: peer_id, reason ({@link DeleteReason}), reason_name and the final
+     * A peer is gone: peer_id, reason ({@link dev.ovpndpdk.dataplane.engine.DeleteReason}), reason_name and the final
      * counters. Linux OVPN_CMD_PEER_DEL_NTF, if_ovpn OVPN_NOTIF_DEL_PEER.
      */
     PEER_DELETED(100),

@@ -1,5 +1,7 @@
 package dev.ovpndpdk.control.protocol;
 
+import dev.ovpndpdk.dataplane.engine.DeleteReason;
+
 import static dev.ovpndpdk.control.protocol.FieldNames.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -160,6 +162,6 @@ class MessageRoundTripTest {
         }
         assertTrue(Command.fromCode(0).isEmpty());
         assertEquals(13, Command.PING.code());
-        assertEquals(4, DeleteReason.TRANSPORT_DISCONNECT.code());
+        assertEquals(4, DeleteReason.TRANSPORT_DISCONNECT.code);
     }
 }

@@ -1,5 +1,7 @@
 package dev.ovpndpdk.control.protocol;
 
+import dev.ovpndpdk.dataplane.engine.DeleteReason;
+
 import static dev.ovpndpdk.control.protocol.FieldNames.*;
 
 import java.net.InetAddress;
@@ -131,8 +133,8 @@ final class Samples {
     static List<Message> notifications() {
         return List.of(
                 Message.notification(Notification.PEER_DELETED, 1)
-                        .u64(PEER_ID, 5).u64(REASON, DeleteReason.EXPIRED.code())
-                        .string(REASON_NAME, DeleteReason.EXPIRED.wireName())
+                        .u64(PEER_ID, 5).u64(REASON, DeleteReason.EXPIRED.code)
+                        .string(REASON_NAME, DeleteReason.EXPIRED.reasonName())
                         .addAll(counters(7000)).build(),
                 Message.notification(Notification.KEY_ROTATE, 2)
                         .u64(PEER_ID, 5).u64(KEY_ID, 1).u64(SLOT, SLOT_PRIMARY).build(),
