@@ -199,6 +199,20 @@ public final class Fd {
         return result(n, "read", fd);
     }
 
+    /**
+     * {@code read} without learning errno: the byte count, or -1 for any failure. For polled
+     * non-blocking fds whose failures are almost all EAGAIN; the caller samples {@link #read}
+     * now and then to surface a real error (see {@code MmsgBatch.ERRNO_SAMPLE} for why).
+     */
+    public static int readNoErrno(int fd, long buffer, int length) {
+        try {
+            long n = (long) READ.invokeExact(fd, buffer, (long) length);
+            return n >= 0 ? (int) n : -1;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
     /** Writes {@code length} bytes (for a TUN fd: one packet); -1 on EAGAIN/EINTR. */
     public static int write(int fd, long buffer, int length) throws ErrnoException {
         long n;

@@ -127,6 +127,21 @@ class MmsgBatchTest {
     }
 
     @Test
+    void aPersistentReceiveErrorSurfacesWithinTheErrnoSample() throws Exception {
+        try (Arena arena = Arena.ofConfined(); MmsgBatch rx = new MmsgBatch(8)) {
+            pointAt(rx, slab(arena), BUF);
+            int closed = Sockets.udp(OpenFds.LOOPBACK4);
+            Fd.close(closed); // a bad fd: EBADF on every call
+            ErrnoException e = org.junit.jupiter.api.Assertions.assertThrows(ErrnoException.class, () -> {
+                for (int i = 0; i < MmsgBatch.ERRNO_SAMPLE; i++) {
+                    rx.receive(closed, 8, Sockets.MSG_DONTWAIT);
+                }
+            });
+            assertEquals(Errno.EBADF, e.errno());
+        }
+    }
+
+    @Test
     void refusedDatagramIsReportedAsNegativeErrnoAndTheRestStillGoes() throws Exception {
         try (OpenFds fds = new OpenFds(); Arena arena = Arena.ofConfined(); MmsgBatch tx = new MmsgBatch(4);
                 MmsgBatch rx = new MmsgBatch(4)) {

@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TunTunnelPort implements TunnelPort {
     private final int fd;
     private final AtomicLong writeErrors = new AtomicLong();
+    /** Empty reads since errno was last examined (the binding's errno sampling, MmsgBatch.ERRNO_SAMPLE). */
+    private int unexaminedFailures;
+    private static final int ERRNO_SAMPLE = 256;
 
     TunTunnelPort(int fd) {
         this.fd = fd;
@@ -33,7 +36,11 @@ public final class TunTunnelPort implements TunnelPort {
         try {
             while (n < b.capacity) {
                 long off = b.slotBase(n) + PacketBatch.HEADROOM;
-                int len = Fd.read(fd, base + off, b.maxPacket());
+                int len = Fd.readNoErrno(fd, base + off, b.maxPacket());
+                if (len < 0 && ++unexaminedFailures >= ERRNO_SAMPLE) {
+                    unexaminedFailures = 0;
+                    len = Fd.read(fd, base + off, b.maxPacket()); // throws on a real error
+                }
                 if (len < 0) {
                     break; // EAGAIN: queue empty
                 }
