@@ -139,11 +139,7 @@ final class Json {
         } catch (UnknownHostException e) {
             return HexFormat.of().formatHex(raw);
         }
-        return raw.length == 16 && a instanceof java.net.Inet6Address ? compress(raw) : a.getHostAddress();
+        return raw.length == 16 && a instanceof java.net.Inet6Address ? IpText.ipv6(raw) : a.getHostAddress();
     }
 
-    /** RFC 5952 text of an IPv6 address (shared with the engine's logs). */
-    static String compress(byte[] v6) {
-        return IpText.ipv6(v6);
-    }
 }

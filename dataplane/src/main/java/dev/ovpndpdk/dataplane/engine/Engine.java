@@ -44,7 +44,7 @@ public final class Engine implements AutoCloseable {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be >= 1");
             }
-            new ReplayWindow(replayWindow); // validates
+            ReplayWindow.checkSize(replayWindow);
         }
 
         public static Config defaults(Mode mode, int workers) {

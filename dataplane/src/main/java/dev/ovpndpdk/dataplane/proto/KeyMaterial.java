@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -135,11 +136,8 @@ public final class KeyMaterial implements AutoCloseable {
     private static byte[] decode(String text) {
         String t = text.replaceAll("[\\s:]", "");
         byte[] raw;
-        if (!t.isEmpty() && t.chars().allMatch(c -> Character.digit(c, 16) >= 0) && t.length() % 2 == 0) {
-            raw = new byte[t.length() / 2];
-            for (int i = 0; i < raw.length; i++) {
-                raw[i] = (byte) (Character.digit(t.charAt(2 * i), 16) << 4 | Character.digit(t.charAt(2 * i + 1), 16));
-            }
+        if (!t.isEmpty() && t.length() % 2 == 0 && t.chars().allMatch(HexFormat::isHexDigit)) {
+            raw = HexFormat.of().parseHex(t);
         } else {
             try {
                 raw = Base64.getDecoder().decode(t);

@@ -78,7 +78,7 @@ public final class KeySlot implements AutoCloseable {
         if (encryptNonceTail.byteSize() != Wire.NONCE_TAIL_LENGTH || decryptNonceTail.byteSize() != Wire.NONCE_TAIL_LENGTH) {
             throw new IllegalArgumentException("nonce tails must be exactly 8 bytes");
         }
-        new ReplayWindow(replayWindow); // validates the size before native keys are built
+        ReplayWindow.checkSize(replayWindow); // before native keys are built
         AeadKey enc = engine.newKey(alg, encryptKey);
         AeadKey dec;
         try {

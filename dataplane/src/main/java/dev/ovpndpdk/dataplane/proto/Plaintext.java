@@ -11,10 +11,10 @@ public final class Plaintext {
     private Plaintext() {
     }
 
-    private static final long PING_HI = bigEndianLong(Wire.PING, 0);
-    private static final long PING_LO = bigEndianLong(Wire.PING, 8);
-    private static final long OCC_HI = bigEndianLong(Wire.OCC_MAGIC, 0);
-    private static final long OCC_LO = bigEndianLong(Wire.OCC_MAGIC, 8);
+    private static final long PING_HI = MemorySegment.ofArray(Wire.PING).get(Wire.BE_LONG, 0);
+    private static final long PING_LO = MemorySegment.ofArray(Wire.PING).get(Wire.BE_LONG, 8);
+    private static final long OCC_HI = MemorySegment.ofArray(Wire.OCC_MAGIC).get(Wire.BE_LONG, 0);
+    private static final long OCC_LO = MemorySegment.ofArray(Wire.OCC_MAGIC).get(Wire.BE_LONG, 8);
     private static final int IPV4_MIN_HEADER = 20;
     private static final int IPV6_HEADER = 40;
 
@@ -47,13 +47,5 @@ public final class Plaintext {
 
     private static boolean matches(MemorySegment buf, long off, long hi, long lo) {
         return buf.get(Wire.BE_LONG, off) == hi && buf.get(Wire.BE_LONG, off + 8) == lo;
-    }
-
-    private static long bigEndianLong(byte[] b, int off) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[off + i] & 0xFF);
-        }
-        return v;
     }
 }

@@ -34,14 +34,22 @@ public final class ReplayWindow {
 
     /** @param size packets of backtrack tolerated, {@value #MIN_SIZE}..{@value #MAX_SIZE} */
     public ReplayWindow(int size) {
+        this.size = checkSize(size);
+        int ringBits = Integer.highestOneBit(size - 1) << 1;
+        this.bits = new long[Math.max(1, ringBits / 64)];
+        this.mask = (long) bits.length * 64 - 1;
+    }
+
+    /**
+     * @return {@code size} if it is a valid window
+     * @throws IllegalArgumentException naming the range otherwise
+     */
+    public static int checkSize(int size) {
         if (size < MIN_SIZE || size > MAX_SIZE) {
             throw new IllegalArgumentException("replay window must be " + MIN_SIZE + ".." + MAX_SIZE
                     + " packets, got " + size);
         }
-        this.size = size;
-        int ringBits = Integer.highestOneBit(size - 1) << 1;
-        this.bits = new long[Math.max(1, ringBits / 64)];
-        this.mask = (long) bits.length * 64 - 1;
+        return size;
     }
 
     public ReplayWindow() {

@@ -85,11 +85,7 @@ public final class Wire {
         return (opcodeByte(P_DATA_V2, keyId) << 24) | (peerId & PEER_ID_MASK);
     }
 
-    static byte[] hex(String s) {
-        byte[] b = new byte[s.length() / 2];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (byte) Integer.parseInt(s.substring(2 * i, 2 * i + 2), 16);
-        }
-        return b;
+    private static byte[] hex(String s) {
+        return java.util.HexFormat.of().parseHex(s);
     }
 }

@@ -1,6 +1,7 @@
 package dev.ovpndpdk.dataplane.port.socket;
 
 import dev.ovpndpdk.bindings.libc.Affinity;
+import dev.ovpndpdk.bindings.libc.ClassicBpf;
 import dev.ovpndpdk.bindings.libc.ErrnoException;
 import dev.ovpndpdk.bindings.libc.Errno;
 import dev.ovpndpdk.bindings.libc.Fd;
@@ -121,10 +122,18 @@ public final class SocketBackend implements AutoCloseable {
     }
 
     private void steer() throws IOException {
+        ReuseportSteering.attach(sockets.get(0), program());
+    }
+
+    /**
+     * The group's program for the current layout: data to the workers by peer-id; anything
+     * else to the OpenVPN socket (index 0 if it was bound first, N if after), or to worker 0
+     * while there is none.
+     */
+    private List<ClassicBpf.Insn> program() {
         int n = sockets.size();
-        int firstWorker = openVpnFirst ? 1 : 0;
         int control = openVpnFirst ? 0 : (openVpnFd >= 0 ? n : 0);
-        ReuseportSteering.attach(sockets.get(0), ReuseportSteering.program(firstWorker, n, control));
+        return ReuseportSteering.program(openVpnFirst ? 1 : 0, n, control);
     }
 
     public String tunName() {
@@ -199,8 +208,7 @@ public final class SocketBackend implements AutoCloseable {
         try {
             // Attaching through the handed-over fd fails with EINVAL when it is in no group:
             // the message then says whether SO_REUSEPORT came after bind.
-            int n = sockets.size();
-            ReuseportSteering.attach(fd, ReuseportSteering.program(openVpnFirst ? 1 : 0, n, openVpnFirst ? 0 : n));
+            ReuseportSteering.attach(fd, program());
         } catch (IOException e) {
             openVpnFd = -1;
             throw new IllegalArgumentException(e.getMessage(), e);
