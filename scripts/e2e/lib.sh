@@ -54,6 +54,20 @@ check_fails() {
     if "$@" >"$out" 2>&1; then bad "$name" "expected a failure: $(tail -2 "$out" | tr '\n' ' ')"; else ok "$name"; fi
     LAST=$out
 }
+# check_fails_within NAME SECS CMD... -- CMD must start failing within SECS seconds (polled
+# every 0.5 s): for states that end on a timer, such as a keepalive expiry.
+check_fails_within() {
+    local name=$1 secs=$2; shift 2
+    local out="$E2E_TMP/out.$((E2E_N += 1))"
+    local tries=$((secs * 2))
+    while "$@" >"$out" 2>&1; do
+        if [ $((tries -= 1)) -le 0 ]; then
+            bad "$name" "still there after ${secs} s: $(tail -2 "$out" | tr '\n' ' ')"; LAST=$out; return
+        fi
+        sleep 0.5
+    done
+    ok "$name"; LAST=$out
+}
 
 # nsx NS CMD... -- run in a namespace
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -67,7 +81,13 @@ spawn() {
     E2E_PIDS+=("$!")
 }
 
-ns_add() { ip netns add "$1"; E2E_NS+=("$1"); nsx "$1" ip link set lo up; }
+# No router solicitations from the interfaces a namespace gets: Linux repeats them forever with
+# back-off (RFC 7559), and one leaving a TUN device is an authentic packet that resets the
+# peer's keepalive timeout at a moment the test does not choose.
+ns_add() {
+    ip netns add "$1"; E2E_NS+=("$1"); nsx "$1" ip link set lo up
+    nsx "$1" sysctl -qw net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.router_solicitations=0
+}
 
 # ctl NODE ARGS... -- the CLI against NODE's daemon
 ctl() { local node=$1; shift; nsx "$(ns_of "$node")" "$OVPN" --control "/run/ovpn-dpdk/$E2E_ID-$node.sock" "$@"; }
