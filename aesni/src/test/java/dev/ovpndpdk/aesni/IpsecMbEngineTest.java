@@ -175,7 +175,9 @@ class IpsecMbEngineTest {
             }
             long allocated = threads.getCurrentThreadAllocatedBytes() - before;
             assertTrue(ok);
-            assertEquals(0, allocated, "bytes allocated by 10000 seal+open");
+            // One object per operation would be >= 160 KB here. A small constant covers one-off
+            // JIT artefacts (a deoptimisation on a loaded machine allocated 1000 B once).
+            assertTrue(allocated < 16 * 1024, allocated + " bytes allocated by 10000 seal+open");
         }
     }
 

@@ -73,8 +73,8 @@ public final class Worker {
         this.grace = grace;
         this.scratch = scratch;
         this.events = events;
-        this.rx = new PacketBatch(arena, burst, slotSize);
-        this.tx = new PacketBatch(arena, burst, slotSize);
+        this.rx = wire.newBatch(arena, burst, slotSize);
+        this.tx = wire.newBatch(arena, burst, slotSize);
         this.special = new PacketBatch(arena, 8, PacketBatch.HEADROOM + 64);
         this.rxPeer = new Peer[burst];
         this.txPeer = new Peer[burst];
@@ -154,6 +154,7 @@ public final class Worker {
                 }
                 rx.offset[out] = inner;
                 rx.length[out] = innerLen;
+                rx.handle[out] = rx.handle[i];
                 rxPeer[out] = peer;
                 out++;
             } else if (v == Verdict.PING) {
@@ -172,7 +173,10 @@ public final class Worker {
             int sent = tunnel.send(rx, out);
             for (int k = 0; k < out; k++) {
                 Peer p = rxPeer[k];
-                if (k < sent) {
+                if (k < sent && rx.txDrop[k] != 0) {
+                    drop(p.stats(), DropReason.ofMark(rx.txDrop[k]));
+                    rx.txDrop[k] = 0;
+                } else if (k < sent) {
                     stats.add(index, Counter.VPN_RX_PACKETS, 1);
                     stats.add(index, Counter.VPN_RX_BYTES, rx.length[k]);
                     p.stats().add(index, Counter.VPN_RX_PACKETS, 1);
@@ -264,6 +268,7 @@ public final class Worker {
             }
             tx.offset[out] = start;
             tx.length[out] = len + Wire.DATA_V2_OVERHEAD;
+            tx.handle[out] = tx.handle[i];
             setAddress(tx, out, r);
             txPeer[out] = peer;
             out++;
@@ -304,7 +309,10 @@ public final class Worker {
         for (int k = 0; k < out; k++) {
             Peer p = peers[k];
             CounterSet ps = p.stats();
-            if (k < sent) {
+            if (k < sent && b.txDrop[k] != 0) {
+                drop(ps, DropReason.ofMark(b.txDrop[k]));
+                b.txDrop[k] = 0;
+            } else if (k < sent) {
                 int len = b.length[k];
                 p.touchTx(now);
                 stats.add(index, Counter.LINK_TX_PACKETS, 1);

@@ -16,6 +16,12 @@ import java.lang.foreign.MemorySegment;
  * <p>Wire-side ports also fill or read the transport address of each packet: source on
  * receive, destination on send, in the allocation-free form of
  * {@link dev.ovpndpdk.dataplane.peer.Remote}.
+ *
+ * <p>Zero-copy ports (DPDK) use a batch {@linkplain #overNativeMemory over the whole address
+ * space} instead: {@link #offset} is then an absolute address inside a buffer the port
+ * received (a DPDK mbuf), and {@link #handle} names that buffer, so the port that sends the
+ * entry can hand the same buffer on. The worker keeps {@code handle} with its entry when it
+ * compacts a burst.
  */
 public final class PacketBatch {
     /** As DPDK's l3fwd. */
@@ -34,6 +40,17 @@ public final class PacketBatch {
     public final long[] addrHi;
     public final long[] addrLo;
     public final int[] addrPort;
+    /**
+     * The port's buffer behind each entry (an {@code rte_mbuf *}), 0 where the packet lives in
+     * this batch's own slots. Only zero-copy ports set it.
+     */
+    public final long[] handle;
+    /**
+     * Set by a port's {@code send} for an entry it refused for a reason of its own:
+     * {@code DropReason.ordinal() + 1}; 0 for an entry it took. The worker counts the reason
+     * and clears the mark. Ports that only ever refuse a tail (ring full) leave it alone.
+     */
+    public final byte[] txDrop;
     /** Number of valid entries. */
     public int count;
 
@@ -48,12 +65,42 @@ public final class PacketBatch {
         this.capacity = capacity;
         this.slotSize = slotSize;
         this.memory = arena.allocate((long) capacity * slotSize, 64);
+        this.handle = new long[capacity];
+        this.txDrop = new byte[capacity];
         this.offset = new long[capacity];
         this.length = new int[capacity];
         this.addrV6 = new boolean[capacity];
         this.addrHi = new long[capacity];
         this.addrLo = new long[capacity];
         this.addrPort = new int[capacity];
+    }
+
+    private PacketBatch(int capacity, int maxPacket) {
+        if (capacity < 1 || maxPacket < 64) {
+            throw new IllegalArgumentException("bad batch shape " + capacity + " x " + maxPacket);
+        }
+        this.capacity = capacity;
+        this.slotSize = maxPacket + HEADROOM;
+        this.memory = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+        this.handle = new long[capacity];
+        this.txDrop = new byte[capacity];
+        this.offset = new long[capacity];
+        this.length = new int[capacity];
+        this.addrV6 = new boolean[capacity];
+        this.addrHi = new long[capacity];
+        this.addrLo = new long[capacity];
+        this.addrPort = new int[capacity];
+    }
+
+    /**
+     * A batch without slots of its own, for zero-copy ports: {@link #memory} spans the whole
+     * address space and {@link #offset} holds absolute addresses of packets in the port's
+     * buffers. {@link #slotBase} is meaningless for it.
+     *
+     * @param maxPacket the largest packet the port's buffers hold after their headroom
+     */
+    public static PacketBatch overNativeMemory(int capacity, int maxPacket) {
+        return new PacketBatch(capacity, maxPacket);
     }
 
     public long slotBase(int i) {
@@ -74,6 +121,7 @@ public final class PacketBatch {
             addrHi[to] = addrHi[from];
             addrLo[to] = addrLo[from];
             addrPort[to] = addrPort[from];
+            handle[to] = handle[from];
         }
     }
 }

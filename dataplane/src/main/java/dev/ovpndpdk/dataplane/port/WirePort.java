@@ -30,6 +30,15 @@ public interface WirePort extends AutoCloseable {
      */
     boolean toSlowPath(PacketBatch batch, int i);
 
+    /**
+     * The batches a worker uses with this port (both directions). Zero-copy ports return
+     * {@link PacketBatch#overNativeMemory} batches; the tunnel port of the same backend must
+     * understand them too.
+     */
+    default PacketBatch newBatch(java.lang.foreign.Arena arena, int capacity, int slotSize) {
+        return new PacketBatch(arena, capacity, slotSize);
+    }
+
     /** A file descriptor to wait on when idle, or -1 (busy-polled ports). */
     default int pollFd() {
         return -1;

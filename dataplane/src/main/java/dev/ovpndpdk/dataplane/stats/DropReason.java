@@ -35,7 +35,24 @@ public enum DropReason {
     /** The port would not take the packet (ring or socket buffer full). */
     TX_FULL,
     /** Larger than a packet buffer or than the port's MTU allows. */
-    TOO_BIG;
+    TOO_BIG,
+    /**
+     * DPDK backend: the next hop's Ethernet address is not known yet (it is learned from the
+     * peer's packets, ARP and neighbour advertisements; a request has been sent).
+     */
+    NO_NEIGHBOUR;
+
+    private static final DropReason[] ALL = values();
+
+    /** The reason a port marked in {@code PacketBatch.txDrop} ({@code ordinal() + 1}). */
+    public static DropReason ofMark(byte mark) {
+        return ALL[mark - 1];
+    }
+
+    /** The mark a port puts in {@code PacketBatch.txDrop}. */
+    public byte mark() {
+        return (byte) (ordinal() + 1);
+    }
 
     public String counterName() {
         return name().toLowerCase(Locale.ROOT);
