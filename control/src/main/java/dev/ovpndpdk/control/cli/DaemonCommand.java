@@ -49,8 +49,38 @@ public final class DaemonCommand implements Callable<Integer> {
     Integer workers;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "socket|dpdk|auto",
-            description = "Port backend (default: ${DEFAULT-VALUE}, which is socket for now).")
+            description = "Port backend: socket (UDP socket + TUN, no DPDK needed), dpdk (EAL, the wire ethdev, "
+                    + "net_tun, a net_tap exception interface) or auto: dpdk when DPDK is installed and --eal or "
+                    + "--wire-port is given, else socket (default: ${DEFAULT-VALUE}).")
     String backend;
+
+    @Option(names = "--eal", paramLabel = "\"ARGS\"",
+            description = "dpdk: EAL arguments, one string, e.g. \"-l 1 -a 0000:01:00.0\" on metal or "
+                    + "\"--no-huge -m 512 --no-pci --file-prefix=t1\" in a namespace. The daemon adds the "
+                    + "net_tun and net_tap vdevs (and the wire vdev of --wire-port).")
+    String eal;
+
+    @Option(names = "--wire-port", paramLabel = "DEVARGS",
+            description = "dpdk: the wire port, a PCI address bound to vfio-pci (see scripts/bind-nic.sh) or vdev "
+                    + "arguments such as net_af_packet0,iface=eth1 (default: the first ethdev EAL finds).")
+    String wirePort;
+
+    @Option(names = "--wire-address", paramLabel = "CIDR",
+            description = "dpdk: a prefix for the exception interface, e.g. 10.0.0.1/24 (repeat for more); it "
+                    + "should hold the --listen address (default: the --listen address alone).")
+    List<String> wireAddresses = new ArrayList<>();
+
+    @Option(names = "--exception-iface", paramLabel = "NAME",
+            description = "dpdk: kernel name of the exception interface (default: <tun>-x).")
+    String exceptionIface;
+
+    @Option(names = "--tun-mtu", paramLabel = "N",
+            description = "dpdk: MTU of the tunnel interface (default: the wire MTU less the tunnel overhead, "
+                    + "52 bytes over IPv4, 72 over IPv6, so no outer packet needs fragmenting).")
+    int tunMtu;
+
+    @Option(names = "--mbufs", paramLabel = "N", description = "dpdk: mbufs in the packet pool (default: sized to the workers' rings).")
+    int mbufs;
 
     @Option(names = "--crypto", defaultValue = "auto", paramLabel = "auto|aesni|jdk",
             description = "AEAD engine: auto (intel-ipsec-mb when present, else the JDK), aesni or jdk "
@@ -81,12 +111,12 @@ public final class DaemonCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--workers must be at least 1");
         }
         Daemon.Backend b = Daemon.Backend.parse(backend);
-        if (b == Daemon.Backend.AUTO) {
-            LOG.info("backend: socket (the DPDK backend is not built yet)");
-        }
         int[] pin = cpus != null ? cpus.cpus() : defaultCpus(n);
+        List<String> ealArgs = eal == null || eal.isBlank() ? List.of() : List.of(eal.trim().split("\\s+"));
+        Daemon.DpdkOptions dpdk = new Daemon.DpdkOptions(ealArgs, wirePort, exceptionIface, List.copyOf(wireAddresses),
+                tunMtu, mbufs);
         Daemon daemon = Daemon.start(new Daemon.Options(tun, listen, Mode.parse(mode), n, b, crypto,
-                controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow));
+                controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow, dpdk));
         TerminationSignals.onTerminate(daemon::stop);
         // Whatever else ends the JVM (SIGHUP, or the signals above where they could not be
         // taken over) still gets the clean shutdown: stop the loop and wait for it.

@@ -5,6 +5,8 @@ import dev.ovpndpdk.crypto.AeadEngine;
 import dev.ovpndpdk.dataplane.engine.Engine;
 import dev.ovpndpdk.dataplane.peer.Mode;
 import dev.ovpndpdk.dataplane.port.PacketBatch;
+import dev.ovpndpdk.dataplane.port.PortBackend;
+import dev.ovpndpdk.dataplane.port.dpdk.DpdkBackend;
 import dev.ovpndpdk.dataplane.port.socket.SocketBackend;
 
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -47,20 +50,39 @@ public final class Daemon implements AutoCloseable {
      *                     not pinned, the scheduler places them (several daemons on one host,
      *                     test namespaces), as DPDK and VPP pin only on an explicit core list
      * @param replayWindow packets, 64..2048 or as the engine allows
+     * @param dpdk         the DPDK backend's settings; null when none were given
      */
     public record Options(String tun, InetSocketAddress listen, Mode mode, int workers, Backend backend,
-                          String crypto, Path control, int[] cpus, int replayWindow) {
+                         String crypto, Path control, int[] cpus, int replayWindow, DpdkOptions dpdk) {
+    }
+
+    /**
+     * The DPDK backend's settings (see {@link DpdkBackend.Config}).
+     *
+     * @param eal           EAL arguments
+     * @param wirePort      PCI address or vdev arguments of the wire port; null for the first port
+     * @param exceptionName the exception interface's name; null for {@code <tun>-x}
+     * @param wireAddresses CIDR prefixes the exception interface carries
+     * @param tunMtu        0 for the wire MTU less the tunnel overhead
+     * @param mbufs         0 for a pool sized to the workers
+     */
+    public record DpdkOptions(List<String> eal, String wirePort, String exceptionName, List<String> wireAddresses,
+                              int tunMtu, int mbufs) {
+        /** True when the operator said anything about DPDK: then {@code --backend auto} tries it. */
+        boolean given() {
+            return !eal.isEmpty() || wirePort != null;
+        }
     }
 
     private final Options options;
-    private final SocketBackend backend;
+    private final PortBackend backend;
     private final Engine engine;
     private final ControlServer server;
     private final ControlLoop loop;
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private boolean closed;
 
-    private Daemon(Options options, SocketBackend backend, Engine engine, ControlServer server) {
+    private Daemon(Options options, PortBackend backend, Engine engine, ControlServer server) {
         this.options = options;
         this.backend = backend;
         this.engine = engine;
@@ -70,13 +92,10 @@ public final class Daemon implements AutoCloseable {
 
     /** Brings the daemon up; logs "ready" when clients can use it. */
     public static Daemon start(Options o) throws IOException {
-        if (o.backend() == Backend.DPDK) {
-            throw new IllegalArgumentException("the DPDK backend is not built yet; use --backend socket");
-        }
         ControlSocketFile.prepare(o.control()); // before the TUN device: never two daemons on one
         AeadEngine crypto = AeadEngines.select(o.crypto());
         int[] cpus = o.cpus();
-        SocketBackend backend = SocketBackend.open(o.tun(), o.listen(), o.workers(), PacketBatch.DEFAULT_BURST);
+        PortBackend backend = openBackend(o);
         Engine engine = null;
         ControlServer server = null;
         try {
@@ -85,11 +104,10 @@ public final class Daemon implements AutoCloseable {
             for (int w = 0; w < o.workers(); w++) {
                 engine.addWorker(backend.wirePort(w), backend.tunnelPort(w));
             }
-            engine.start(backend::waiter, w -> cpus != null ? SocketBackend.pinner(w, cpus) : () -> { });
-            server = ControlServer.open(o.control(),
-                    new Handlers(engine, SocketHandOver.forBackend(backend), version()));
+            engine.start(backend::waiter, w -> backend.threadSetUp(w, cpus));
+            server = ControlServer.open(o.control(), new Handlers(engine, handOverFor(backend), version()));
             Daemon d = new Daemon(o, backend, engine, server);
-            LOG.info(() -> "ready: tun " + backend.tunName() + ", udp " + text(o.listen()) + ", "
+            LOG.info(() -> "ready: " + backend.describe() + ", "
                     + o.mode().name().toLowerCase(Locale.ROOT) + " mode, " + o.workers() + " worker"
                     + (o.workers() == 1 ? "" : "s") + (cpus == null ? " (not pinned)" : " on cpus " + describe(cpus, o.workers()))
                     + ", control " + o.control());
@@ -104,6 +122,31 @@ public final class Daemon implements AutoCloseable {
             backend.close();
             throw e;
         }
+    }
+
+    /**
+     * The backend the options ask for. {@code auto} takes DPDK when its libraries are here and
+     * DPDK settings were given ({@code --eal} or {@code --wire-port}), else the socket backend.
+     */
+    private static PortBackend openBackend(Options o) throws IOException {
+        Backend b = o.backend();
+        if (b == Backend.AUTO) {
+            String missing = DpdkBackend.unavailableReason();
+            boolean given = o.dpdk() != null && o.dpdk().given();
+            b = missing == null && given ? Backend.DPDK : Backend.SOCKET;
+            String why = b == Backend.DPDK ? "DPDK settings given" : missing != null ? missing : "no --eal or --wire-port given";
+            LOG.info("backend: " + b.name().toLowerCase(Locale.ROOT) + " (auto: " + why + ")");
+        }
+        if (b == Backend.DPDK) {
+            DpdkOptions d = o.dpdk() != null ? o.dpdk() : new DpdkOptions(List.of(), null, null, List.of(), 0, 0);
+            return DpdkBackend.open(new DpdkBackend.Config(o.tun(), o.listen(), o.workers(), PacketBatch.DEFAULT_BURST,
+                    d.eal(), d.wirePort(), d.exceptionName(), d.wireAddresses(), d.tunMtu(), d.mbufs()));
+        }
+        return SocketBackend.open(o.tun(), o.listen(), o.workers(), PacketBatch.DEFAULT_BURST);
+    }
+
+    private static SocketHandOver handOverFor(PortBackend backend) {
+        return backend instanceof SocketBackend s ? SocketHandOver.forBackend(s) : SocketHandOver.KEEP_ON_EXCEPTION_PATH;
     }
 
     public Path controlPath() {

@@ -32,6 +32,24 @@ public interface SocketHandOver {
     };
 
     /**
+     * The DPDK backend's answer: nothing to take over. The OpenVPN process's socket lives on
+     * the exception interface and keeps receiving everything the fast path does not take; the
+     * duplicate we were sent is checked to be UDP and closed.
+     */
+    SocketHandOver KEEP_ON_EXCEPTION_PATH = fd -> {
+        try {
+            int type = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_TYPE, "getsockopt(SO_TYPE)");
+            if (type != Sockets.SOCK_DGRAM) {
+                throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EPROTOTYPE,
+                        "the passed socket is not a UDP socket (only UDP is supported)");
+            }
+        } catch (dev.ovpndpdk.bindings.libc.ErrnoException e) {
+            throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EPROTOTYPE, "the passed descriptor: " + e.getMessage());
+        }
+        dev.ovpndpdk.bindings.libc.Fd.closeQuietly(fd);
+    };
+
+    /**
      * The socket backend's adoption, with the errnos of docs/control-protocol.md: the checks
      * that have their own errno are made here, the rest is the backend's (EINVAL with its
      * message, e.g. "SO_REUSEPORT must be set before bind").

@@ -35,7 +35,7 @@ import java.util.logging.Logger;
  * before bind, same address, same uid); {@link #adoptOpenVpnSocket} checks that and
  * re-attaches the program so control packets reach it.
  */
-public final class SocketBackend implements AutoCloseable {
+public final class SocketBackend implements dev.ovpndpdk.dataplane.port.PortBackend {
     private static final Logger LOG = Logger.getLogger(SocketBackend.class.getName());
     private static final int SOCKET_BUFFER = 4 << 20;
 
@@ -136,6 +136,17 @@ public final class SocketBackend implements AutoCloseable {
         return ReuseportSteering.program(openVpnFirst ? 1 : 0, n, control);
     }
 
+    @Override
+    public Runnable threadSetUp(int w, int[] cpus) {
+        return cpus != null ? pinner(w, cpus) : () -> { };
+    }
+
+    @Override
+    public String describe() {
+        return "socket backend: tun " + tunName() + " (multiqueue), udp " + listenAddress();
+    }
+
+    @Override
     public String tunName() {
         return tun.name();
     }
@@ -144,15 +155,18 @@ public final class SocketBackend implements AutoCloseable {
         return listen;
     }
 
+    @Override
     public UdpWirePort wirePort(int worker) {
         return wirePorts.get(worker);
     }
 
+    @Override
     public TunTunnelPort tunnelPort(int worker) {
         return tunnelPorts.get(worker);
     }
 
     /** Worker {@code w} sleeps in poll(2) on its UDP socket and TUN queue. */
+    @Override
     public Waiter waiter(int w) {
         Poll poll = new Poll(2);
         poll.set(0, sockets.get(w), Poll.POLLIN);

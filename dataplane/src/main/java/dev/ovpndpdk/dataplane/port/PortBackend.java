@@ -1,0 +1,31 @@
+package dev.ovpndpdk.dataplane.port;
+
+import dev.ovpndpdk.dataplane.engine.Waiter;
+
+/**
+ * What a daemon needs from a port backend (socket or DPDK): one wire and one tunnel port per
+ * worker, how an idle worker sleeps, and what runs first on each worker thread.
+ */
+public interface PortBackend extends AutoCloseable {
+    /** The host's tunnel interface. */
+    String tunName();
+
+    WirePort wirePort(int worker);
+
+    TunnelPort tunnelPort(int worker);
+
+    /** How worker {@code w} sleeps when idle. */
+    Waiter waiter(int w);
+
+    /**
+     * Runs first on worker {@code w}'s thread: pinning to {@code cpus[w % cpus.length]} when
+     * {@code cpus} is not null, and whatever the backend needs of its threads.
+     */
+    Runnable threadSetUp(int w, int[] cpus);
+
+    /** One line for the daemon's "ready" log: what the backend runs on. */
+    String describe();
+
+    @Override
+    void close();
+}

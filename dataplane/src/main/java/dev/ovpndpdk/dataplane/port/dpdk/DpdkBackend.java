@@ -1,0 +1,399 @@
+package dev.ovpndpdk.dataplane.port.dpdk;
+
+import dev.ovpndpdk.bindings.dpdk.Dpdk;
+import dev.ovpndpdk.bindings.dpdk.DpdkException;
+import dev.ovpndpdk.bindings.dpdk.RteEal;
+import dev.ovpndpdk.bindings.dpdk.RteErrno;
+import dev.ovpndpdk.bindings.dpdk.RteEthConf;
+import dev.ovpndpdk.bindings.dpdk.RteEthDevInfo;
+import dev.ovpndpdk.bindings.dpdk.RteEthdev;
+import dev.ovpndpdk.bindings.dpdk.RteEtherAddr;
+import dev.ovpndpdk.bindings.dpdk.RteLcore;
+import dev.ovpndpdk.bindings.dpdk.RteMbuf;
+import dev.ovpndpdk.bindings.dpdk.RteMempool;
+import dev.ovpndpdk.bindings.libc.Affinity;
+import dev.ovpndpdk.bindings.libc.ErrnoException;
+import dev.ovpndpdk.dataplane.engine.Waiter;
+import dev.ovpndpdk.dataplane.peer.Remote;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Logger;
+
+/**
+ * The DPDK backend (ARCHITECTURE.md, port backends): EAL in this process, the wire ethdev
+ * (a NIC on vfio-pci, or a vdev such as {@code net_af_packet} in tests), DPDK's
+ * {@code net_tun} as the tunnel interface the host routes into, and a {@code net_tap}
+ * exception interface that carries the wire port's MAC and addresses, so that the kernel —
+ * and the OpenVPN process's UDP socket on it — still sees everything the fast path does not
+ * take. One RX/TX queue pair per worker on all three; worker threads are registered with EAL
+ * so the mempool's per-lcore caches work.
+ *
+ * <p>EAL can be initialised once per process: one DPDK backend per daemon.
+ */
+public final class DpdkBackend implements dev.ovpndpdk.dataplane.port.PortBackend {
+    private static final Logger LOG = Logger.getLogger(DpdkBackend.class.getName());
+    static final String TUN_VDEV = "net_tun_ovd";
+    static final String TAP_VDEV = "net_tap_ovdx";
+    private static final int RING_SIZE = 1024;
+    private static final int POOL_CACHE = 256;
+    /** Longest idle sleep: busy-polled queues have nothing to wait on, so wake often. */
+    private static final long IDLE_SLEEP_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    /** Outer IPv4/IPv6 + UDP + the 24-byte data-channel header. */
+    private static final int OVERHEAD_V4 = 20 + 8 + 24;
+    private static final int OVERHEAD_V6 = 40 + 8 + 24;
+
+    /**
+     * @param tun           name of the host's tunnel interface ({@code net_tun})
+     * @param listen        our address and UDP port on the wire (a concrete address)
+     * @param ealArgs       EAL arguments from the operator (cores, devices, memory, file prefix)
+     * @param wirePort      the wire device: a PCI address or vdev arguments; null for the first port
+     * @param exceptionName kernel name of the exception interface; null for {@code <tun>-x}
+     * @param wireAddresses CIDR prefixes for the exception interface; empty for the listen address alone
+     * @param tunMtu        MTU of the tunnel interface; 0 for the wire's MTU less the tunnel overhead
+     * @param mbufs         mbufs in the pool; 0 for a size fitting the workers' rings
+     */
+    public record Config(String tun, InetSocketAddress listen, int workers, int burst, List<String> ealArgs,
+                         String wirePort, String exceptionName, List<String> wireAddresses, int tunMtu, int mbufs) {
+    }
+
+    private final Config config;
+    private final Arena arena = Arena.ofShared();
+    private final int wire;
+    private final int tun;
+    private final int tap;
+    private final long pool;
+    private final String exceptionName;
+    private final WireAddress me;
+    private final Neighbours neighbours = new Neighbours();
+    private final DpdkPortStats stats;
+    private final List<DpdkWirePort> wirePorts = new ArrayList<>();
+    private final List<DpdkTunnelPort> tunnelPorts = new ArrayList<>();
+    private boolean closed;
+
+    private DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me) {
+        this.config = c;
+        this.wire = wire;
+        this.tun = tun;
+        this.tap = tap;
+        this.pool = pool;
+        this.exceptionName = exceptionName;
+        this.me = me;
+        this.stats = new DpdkPortStats(c.workers());
+        int maxPacket = RteMbuf.RTE_MBUF_DEFAULT_DATAROOM;
+        for (int w = 0; w < c.workers(); w++) {
+            wirePorts.add(new DpdkWirePort(arena, wire, tap, w, pool, me, neighbours, c.burst(), maxPacket, stats));
+            tunnelPorts.add(new DpdkTunnelPort(arena, tun, w, pool, c.burst()));
+        }
+    }
+
+    /** Why the DPDK backend cannot run here (one line), or null when it can. */
+    public static String unavailableReason() {
+        return Dpdk.unavailableReason();
+    }
+
+    /**
+     * Initialises EAL, sets the three ports up and starts them.
+     *
+     * @throws IllegalArgumentException for a configuration that cannot work, with what to change
+     * @throws IOException              when DPDK refuses (EAL, a port, the pool), with DPDK's reason
+     */
+    public static DpdkBackend open(Config c) throws IOException {
+        String missing = Dpdk.unavailableReason();
+        if (missing != null) {
+            throw new IllegalArgumentException("--backend dpdk: " + missing);
+        }
+        if (c.listen().getAddress() == null || c.listen().getAddress().isAnyLocalAddress()) {
+            throw new IllegalArgumentException("--backend dpdk needs our wire address in --listen (e.g. 10.0.0.1:1194),"
+                    + " not a wildcard: the fast path writes its IP headers and the kernel does not see the port");
+        }
+        String exc = c.exceptionName() != null ? c.exceptionName() : exceptionNameFor(c.tun());
+        List<String> args = ealArguments(c, exc);
+        LOG.info(() -> "EAL: " + String.join(" ", args));
+        if (RteEal.rte_eal_init(args.toArray(String[]::new)) < 0) {
+            int e = RteErrno.rte_errno();
+            throw new IOException("rte_eal_init: " + RteErrno.rte_strerror(e) + " (rte_errno " + e + "); EAL arguments: "
+                    + String.join(" ", args));
+        }
+        boolean ok = false;
+        try {
+            int tun = portByName(TUN_VDEV);
+            int tap = portByName(TAP_VDEV);
+            int wire = wirePort(c.wirePort(), tun, tap);
+            int socket = Math.max(RteEthdev.rte_eth_dev_socket_id(wire), 0);
+            int n = c.mbufs() > 0 ? c.mbufs() : Math.max(8191, c.workers() * (6 * RING_SIZE + 8 * c.burst()) + 1023);
+            long pool = RteMbuf.rte_pktmbuf_pool_create("ovd_pool", n, POOL_CACHE, 0, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+            if (pool == 0) {
+                int e = RteErrno.rte_errno();
+                throw new IOException("rte_pktmbuf_pool_create(" + n + " mbufs): " + RteErrno.rte_strerror(e)
+                        + " — give EAL more memory (-m, or hugepages) or use --mbufs");
+            }
+            try (Arena a = Arena.ofConfined()) {
+                setUp(a, wire, c.workers(), pool, socket, true, "wire port");
+                MemorySegment mac = RteEtherAddr.allocate(a);
+                RteErrno.checkReturn(RteEthdev.rte_eth_macaddr_get(wire, mac), "rte_eth_macaddr_get");
+                long wireMac = toLong(RteEtherAddr.addr_bytes(mac));
+                Remote r = Remote.of(c.listen());
+                WireAddress me = new WireAddress(wireMac, r.ipv6(), r.hi(), r.lo(), r.port());
+                int wireMtu = Math.max(RteEthdev.rte_eth_dev_get_mtu(wire), 576);
+                int tunMtu = c.tunMtu() > 0 ? c.tunMtu() : wireMtu - (me.ipv6() ? OVERHEAD_V6 : OVERHEAD_V4);
+
+                setUp(a, tun, c.workers(), pool, socket, false, "tunnel port");
+                RteErrno.checkReturn(RteEthdev.rte_eth_dev_set_mtu(tun, tunMtu), "rte_eth_dev_set_mtu(tunnel, " + tunMtu + ")");
+                setUp(a, tap, c.workers(), pool, socket, false, "exception port");
+                configureException(exc, wireMac, wireMtu, c);
+                DpdkBackend b = new DpdkBackend(c, wire, tun, tap, pool, exc, me);
+                LOG.info(() -> "dpdk: wire port " + wire + " (" + driver(wire) + ", " + WireAddress.macText(wireMac)
+                        + ", mtu " + wireMtu + "), tunnel " + c.tun() + " (mtu " + tunMtu + "), exception interface " + exc
+                        + ", " + n + " mbufs");
+                ok = true;
+                return b;
+            }
+        } catch (DpdkException e) {
+            throw new IOException(e.getMessage(), e);
+        } finally {
+            if (!ok) {
+                RteEal.rte_eal_cleanup();
+            }
+        }
+    }
+
+    static String exceptionNameFor(String tun) {
+        String n = tun + "-x";
+        return n.length() <= 15 ? n : n.substring(0, 13) + "-x";
+    }
+
+    /** The operator's EAL arguments plus the devices this backend needs. */
+    static List<String> ealArguments(Config c, String exceptionName) {
+        List<String> args = new ArrayList<>(c.ealArgs());
+        args.add("--vdev=" + TUN_VDEV + ",iface=" + c.tun());
+        args.add("--vdev=" + TAP_VDEV + ",iface=" + exceptionName);
+        String w = c.wirePort();
+        if (w != null && w.startsWith("net_")) {
+            String dev = w;
+            if (w.startsWith("net_af_packet") && !w.contains("qpairs=") && c.workers() > 1) {
+                dev += ",qpairs=" + c.workers(); // one kernel fanout queue per worker
+            }
+            args.add("--vdev=" + dev);
+        } else if (w != null && !c.ealArgs().contains(w)) {
+            args.add("-a");
+            args.add(w);
+        }
+        if (args.stream().noneMatch(s -> s.startsWith("--log-level"))) {
+            args.add("--log-level=*:warning");
+        }
+        return args;
+    }
+
+    private static int portByName(String name) {
+        int p = RteEthdev.rte_eth_dev_get_port_by_name(name);
+        if (p < 0) {
+            throw new DpdkException("no ethdev named " + name + " after EAL init (is the driver installed? Debian: librte-net-*)", -p);
+        }
+        return p;
+    }
+
+    private static int wirePort(String devargs, int tun, int tap) {
+        if (devargs != null) {
+            String name = devargs.contains(",") ? devargs.substring(0, devargs.indexOf(',')) : devargs;
+            int p = RteEthdev.rte_eth_dev_get_port_by_name(name);
+            if (p < 0 && name.matches("[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]")) {
+                p = RteEthdev.rte_eth_dev_get_port_by_name("0000:" + name);
+            }
+            if (p < 0) {
+                throw new DpdkException("--wire-port " + devargs + ": no such ethdev (a PCI device bound to vfio-pci,"
+                        + " see scripts/bind-nic.sh, or a vdev such as net_af_packet0,iface=eth1)", -p);
+            }
+            return p;
+        }
+        for (int p = 0; p < RteEthdev.RTE_MAX_ETHPORTS; p++) {
+            if (p != tun && p != tap && RteEthdev.rte_eth_dev_is_valid_port(p) != 0) {
+                return p;
+            }
+        }
+        throw new DpdkException("no wire port: EAL found no ethdev besides ours (bind a NIC with scripts/bind-nic.sh,"
+                + " or give --wire-port net_af_packet0,iface=IFACE)", 19);
+    }
+
+    /** Configures {@code queues} RX/TX queue pairs (with RSS on the wire where the port has it) and starts the port. */
+    private static void setUp(Arena a, int port, int queues, long pool, int socket, boolean rss, String what) {
+        MemorySegment info = RteEthDevInfo.allocate(a);
+        RteErrno.checkReturn(RteEthdev.rte_eth_dev_info_get(port, info), "rte_eth_dev_info_get(" + what + ")");
+        int maxRx = RteEthDevInfo.max_rx_queues(info);
+        int maxTx = RteEthDevInfo.max_tx_queues(info);
+        if (maxRx < queues || maxTx < queues) {
+            throw new DpdkException(what + " (" + RteEthDevInfo.driver_name(info) + ") has " + Math.min(maxRx, maxTx)
+                    + " queue pairs, " + queues + " workers need " + queues
+                    + (RteEthDevInfo.driver_name(info).contains("af_packet") ? " (add qpairs=" + queues + " to its devargs)" : ""), 22);
+        }
+        MemorySegment conf = RteEthConf.allocate(a);
+        long hf = RteEthDevInfo.flow_type_rss_offloads(info) & (RteEthdev.RTE_ETH_RSS_IP | RteEthdev.RTE_ETH_RSS_UDP);
+        if (rss && queues > 1 && hf != 0) {
+            RteEthConf.rxmode_mq_mode(conf, RteEthdev.RTE_ETH_MQ_RX_RSS);
+            RteEthConf.rss_conf(conf, MemorySegment.NULL, 0, hf);
+        }
+        RteErrno.checkReturn(RteEthdev.rte_eth_dev_configure(port, queues, queues, conf), "rte_eth_dev_configure(" + what + ")");
+        for (int q = 0; q < queues; q++) {
+            RteErrno.checkReturn(RteEthdev.rte_eth_rx_queue_setup(port, q, RING_SIZE, socket, MemorySegment.NULL, pool),
+                    "rte_eth_rx_queue_setup(" + what + ", " + q + ")");
+            RteErrno.checkReturn(RteEthdev.rte_eth_tx_queue_setup(port, q, RING_SIZE, socket, MemorySegment.NULL),
+                    "rte_eth_tx_queue_setup(" + what + ", " + q + ")");
+        }
+        RteErrno.checkReturn(RteEthdev.rte_eth_dev_start(port), "rte_eth_dev_start(" + what + ")");
+    }
+
+    /** The exception interface gets the wire port's MAC, MTU and addresses, and comes up. */
+    private static void configureException(String exc, long mac, int mtu, Config c) throws IOException {
+        ip("link", "set", "dev", exc, "address", WireAddress.macText(mac), "mtu", Integer.toString(mtu));
+        List<String> prefixes = new ArrayList<>(c.wireAddresses());
+        if (prefixes.isEmpty()) {
+            String a = c.listen().getAddress().getHostAddress();
+            prefixes.add(a.contains(":") ? a + "/128" : a + "/32");
+            LOG.warning(() -> "no --wire-address: " + exc + " gets " + prefixes.get(0)
+                    + " alone; give the wire prefix (e.g. --wire-address 10.0.0.1/24) so the kernel reaches its neighbours");
+        }
+        for (String p : prefixes) {
+            if (p.contains(":")) {
+                ip("-6", "addr", "add", p, "dev", exc, "nodad");
+            } else {
+                ip("addr", "add", p, "dev", exc);
+            }
+        }
+        ip("link", "set", "dev", exc, "up");
+    }
+
+    /** One iproute2 command (set-up only, never on the fast path). */
+    private static void ip(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("ip");
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out;
+        try {
+            out = new String(p.getInputStream().readAllBytes()).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", cmd) + ": timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(String.join(" ", cmd) + ": interrupted");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + ": " + out);
+        }
+    }
+
+    private static String driver(int port) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment info = RteEthDevInfo.allocate(a);
+            return RteEthdev.rte_eth_dev_info_get(port, info) == 0 ? RteEthDevInfo.driver_name(info) : "?";
+        }
+    }
+
+    private static long toLong(byte[] mac) {
+        long v = 0;
+        for (byte b : mac) {
+            v = (v << 8) | (b & 0xFF);
+        }
+        return v;
+    }
+
+    @Override
+    public String tunName() {
+        return config.tun();
+    }
+
+    @Override
+    public String describe() {
+        return "dpdk backend: wire port " + wire + " (" + driver(wire) + ", " + WireAddress.macText(me.mac()) + "), tun "
+                + config.tun() + ", exception interface " + exceptionName + ", udp " + config.listen().getAddress().getHostAddress() + " port " + config.listen().getPort();
+    }
+
+    public String exceptionName() {
+        return exceptionName;
+    }
+
+    public InetSocketAddress listenAddress() {
+        return config.listen();
+    }
+
+    @Override
+    public dev.ovpndpdk.dataplane.port.WirePort wirePort(int worker) {
+        return wirePorts.get(worker);
+    }
+
+    @Override
+    public dev.ovpndpdk.dataplane.port.TunnelPort tunnelPort(int worker) {
+        return tunnelPorts.get(worker);
+    }
+
+    /** Busy-polled queues have no descriptor to sleep on: park briefly. */
+    @Override
+    public Waiter waiter(int w) {
+        return nanos -> LockSupport.parkNanos(Math.min(nanos, IDLE_SLEEP_NANOS));
+    }
+
+    /**
+     * Runs first on worker {@code w}'s thread: pins it to {@code cpus[w % cpus.length]} (when
+     * given) and registers it with EAL (an lcore id, so the mempool cache serves it).
+     */
+    @Override
+    public Runnable threadSetUp(int w, int[] cpus) {
+        return () -> {
+            if (cpus != null) {
+                try {
+                    Affinity.pinCurrentThread(cpus[w % cpus.length]);
+                } catch (ErrnoException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            }
+            if (RteLcore.rte_thread_register() != 0) {
+                int e = RteErrno.rte_errno();
+                LOG.warning("worker " + w + ": rte_thread_register: " + RteErrno.rte_strerror(e)
+                        + " — runs without a mempool cache");
+            }
+        };
+    }
+
+    public DpdkPortStats portStats() {
+        return stats;
+    }
+
+    public Neighbours neighbours() {
+        return neighbours;
+    }
+
+    /** Mbufs not in the pool right now (lent to workers, in rings, in flight). */
+    public int mbufsInUse() {
+        return RteMempool.rte_mempool_in_use_count(pool);
+    }
+
+    /** After the workers stopped: ports stopped and closed (the kernel interfaces go), pool freed, EAL cleaned up. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        wirePorts.forEach(DpdkWirePort::close);
+        tunnelPorts.forEach(DpdkTunnelPort::close);
+        for (int p : new int[] {wire, tun, tap}) {
+            RteEthdev.rte_eth_dev_stop(p);
+            RteEthdev.rte_eth_dev_close(p);
+        }
+        // The drivers' RX rings hold mbufs while the ports run; once closed, everything must be back.
+        int inUse = mbufsInUse();
+        LOG.info(() -> "dpdk: " + stats + "; mbufs in use after the ports closed: " + inUse
+                + (inUse == 0 ? "" : " (a leak)"));
+        RteMempool.rte_mempool_free(pool);
+        RteEal.rte_eal_cleanup();
+        arena.close();
+    }
+}

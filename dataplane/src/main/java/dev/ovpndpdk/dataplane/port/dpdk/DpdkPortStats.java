@@ -1,0 +1,61 @@
+package dev.ovpndpdk.dataplane.port.dpdk;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Counters of the DPDK backend's own traffic, which the engine never sees: frames between
+ * the wire port and the kernel's exception interface, their drops, neighbour requests sent.
+ * One slot per worker queue, written only by that worker (plain lazy sets), summed on read.
+ */
+public final class DpdkPortStats {
+    public enum Kind { TO_KERNEL, TO_KERNEL_DROPPED, FROM_KERNEL, FROM_KERNEL_DROPPED, SOLICITED }
+
+    private static final int STRIDE = 8; // a cache line of longs per worker and kind
+    private final AtomicLongArray counts;
+    private final int workers;
+
+    DpdkPortStats(int workers) {
+        this.workers = workers;
+        this.counts = new AtomicLongArray(workers * Kind.values().length * STRIDE);
+    }
+
+    private void add(int q, Kind k, int n) {
+        int i = (q * Kind.values().length + k.ordinal()) * STRIDE;
+        counts.lazySet(i, counts.getPlain(i) + n);
+    }
+
+    void toKernel(int q, int n) {
+        add(q, Kind.TO_KERNEL, n);
+    }
+
+    void toKernelDropped(int q, int n) {
+        add(q, Kind.TO_KERNEL_DROPPED, n);
+    }
+
+    void fromKernel(int q, int n) {
+        add(q, Kind.FROM_KERNEL, n);
+    }
+
+    void fromKernelDropped(int q, int n) {
+        add(q, Kind.FROM_KERNEL_DROPPED, n);
+    }
+
+    void solicited(int q) {
+        add(q, Kind.SOLICITED, 1);
+    }
+
+    public long get(Kind k) {
+        long sum = 0;
+        for (int q = 0; q < workers; q++) {
+            sum += counts.get((q * Kind.values().length + k.ordinal()) * STRIDE);
+        }
+        return sum;
+    }
+
+    @Override
+    public String toString() {
+        return "exception path: to kernel " + get(Kind.TO_KERNEL) + " (dropped " + get(Kind.TO_KERNEL_DROPPED)
+                + "), from kernel " + get(Kind.FROM_KERNEL) + " (dropped " + get(Kind.FROM_KERNEL_DROPPED)
+                + "), neighbour requests " + get(Kind.SOLICITED);
+    }
+}

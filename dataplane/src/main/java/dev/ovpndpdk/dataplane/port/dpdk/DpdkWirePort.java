@@ -1,0 +1,239 @@
+package dev.ovpndpdk.dataplane.port.dpdk;
+
+import dev.ovpndpdk.bindings.dpdk.RteEthdev;
+import dev.ovpndpdk.bindings.dpdk.RteMbuf;
+import dev.ovpndpdk.bindings.dpdk.RteMbufCore;
+import dev.ovpndpdk.dataplane.port.PacketBatch;
+import dev.ovpndpdk.dataplane.port.WirePort;
+import dev.ovpndpdk.dataplane.stats.DropReason;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One worker's queue pair on the wire ethdev, plus its queue pair on the exception
+ * interface (a {@code net_tap} the kernel sees with the wire port's address and MAC).
+ *
+ * <ul>
+ * <li>Receive: UDP datagrams for our address and port become batch entries, zero-copy (the
+ *     payload inside the mbuf); every other frame — ARP, ICMP, other ports, fragments, VLAN —
+ *     goes to the kernel through the exception queue unchanged.</li>
+ * <li>{@link #toSlowPath}: a datagram for our port that is not data (the control channel)
+ *     goes to the kernel as the frame it arrived in, so the OpenVPN process's socket on the
+ *     exception interface receives it with its real source.</li>
+ * <li>Send: Ethernet/IP/UDP headers are written into the mbuf's headroom in front of the
+ *     encrypted packet; the next hop's MAC comes from {@link Neighbours}.</li>
+ * <li>What the kernel sends on the exception interface (ARP replies, the OpenVPN process's
+ *     control packets) goes out of the wire queue; polled on every 16th receive and whenever
+ *     the wire queue is empty, since each poll of a tap queue is a system call.</li>
+ * </ul>
+ */
+final class DpdkWirePort implements WirePort {
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final int KERNEL_POLL_EVERY = 16;
+    /** At most one ARP request / neighbour solicitation per port per this many nanoseconds. */
+    private static final long SOLICIT_INTERVAL_NANOS = 100_000_000L;
+
+    private final int port;
+    private final int queue;
+    private final int tap;
+    private final long pool;
+    private final WireAddress me;
+    private final Neighbours neighbours;
+    private final int maxPacket;
+    private final MemorySegment rxVec;
+    private final MemorySegment txVec;
+    private final MemorySegment excVec;
+    private final MemorySegment one;
+    private final int[] txEntry;
+    private final HeldMbufs held;
+    private final DpdkPortStats stats;
+    private int polls;
+    private short ipId;
+    private long lastSolicit;
+
+    DpdkWirePort(Arena arena, int port, int tap, int queue, long pool, WireAddress me, Neighbours neighbours,
+                 int burst, int maxPacket, DpdkPortStats stats) {
+        this.port = port;
+        this.queue = queue;
+        this.tap = tap;
+        this.pool = pool;
+        this.me = me;
+        this.neighbours = neighbours;
+        this.maxPacket = maxPacket;
+        this.rxVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
+        this.txVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
+        this.excVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
+        this.one = arena.allocate(ValueLayout.JAVA_LONG, 1);
+        this.txEntry = new int[burst];
+        this.held = new HeldMbufs(arena, burst);
+        this.stats = stats;
+        this.ipId = (short) (queue << 12); // workers apart, so fragments of different queues do not mix
+    }
+
+    @Override
+    public PacketBatch newBatch(Arena arena, int capacity, int slotSize) {
+        return PacketBatch.overNativeMemory(capacity, maxPacket);
+    }
+
+    @Override
+    public int receive(PacketBatch b) {
+        held.release();
+        if (++polls % KERNEL_POLL_EVERY == 0) {
+            fromKernel(b.capacity);
+        }
+        int n = RteEthdev.rte_eth_rx_burst(port, queue, rxVec.address(), b.capacity);
+        if (n == 0) {
+            if (polls % KERNEL_POLL_EVERY != 0) {
+                fromKernel(b.capacity);
+            }
+            b.count = 0;
+            return 0;
+        }
+        int j = 0;
+        int e = 0;
+        for (int i = 0; i < n; i++) {
+            long m = rxVec.getAtIndex(ValueLayout.JAVA_LONG, i);
+            long frame = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
+            if (RteMbufCore.nb_segs(m) == 1
+                    && Frames.accept(ALL, frame, RteMbufCore.data_len(m), me, neighbours, b, j)) {
+                b.handle[j++] = m;
+                held.add(m);
+            } else {
+                excVec.setAtIndex(ValueLayout.JAVA_LONG, e++, m);
+            }
+        }
+        if (e > 0) {
+            toKernel(excVec, e);
+        }
+        b.count = j;
+        return j;
+    }
+
+    /** Frames that are not ours, to the kernel's exception interface; ownership passes on. */
+    private void toKernel(MemorySegment vec, int e) {
+        int sent = RteEthdev.rte_eth_tx_burst(tap, queue, vec.address(), e);
+        stats.toKernel(queue, sent);
+        if (sent < e) {
+            RteMbuf.rte_pktmbuf_free_bulk(vec.address() + (long) sent * Long.BYTES, e - sent);
+            stats.toKernelDropped(queue, e - sent);
+        }
+    }
+
+    /** What the kernel sends on the exception interface goes out of the wire port. */
+    private void fromKernel(int burst) {
+        int k = RteEthdev.rte_eth_rx_burst(tap, queue, excVec.address(), burst);
+        if (k == 0) {
+            return;
+        }
+        int sent = RteEthdev.rte_eth_tx_burst(port, queue, excVec.address(), k);
+        stats.fromKernel(queue, sent);
+        if (sent < k) {
+            RteMbuf.rte_pktmbuf_free_bulk(excVec.address() + (long) sent * Long.BYTES, k - sent);
+            stats.fromKernelDropped(queue, k - sent);
+        }
+    }
+
+    @Override
+    public boolean toSlowPath(PacketBatch b, int i) {
+        long m = b.handle[i];
+        if (m == 0) {
+            return false;
+        }
+        // The mbuf still describes the whole frame (only the batch entry points at the payload).
+        RteMbuf.rte_mbuf_refcnt_update(m, 1);
+        one.set(ValueLayout.JAVA_LONG, 0, m);
+        if (RteEthdev.rte_eth_tx_burst(tap, queue, one.address(), 1) == 1) {
+            stats.toKernel(queue, 1);
+            return true;
+        }
+        RteMbuf.rte_pktmbuf_free(m);
+        stats.toKernelDropped(queue, 1);
+        return false;
+    }
+
+    @Override
+    public int send(PacketBatch b, int count) {
+        int t = 0;
+        long base = b.memory.address();
+        for (int k = 0; k < count; k++) {
+            boolean v6 = b.addrV6[k];
+            long hi = b.addrHi[k];
+            long lo = b.addrLo[k];
+            if (v6 != me.ipv6()) {
+                b.txDrop[k] = DropReason.NO_ROUTE.mark(); // a peer of the other IP version than our address
+                continue;
+            }
+            long mac = neighbours.lookup(v6, hi, lo);
+            if (mac < 0) {
+                b.txDrop[k] = DropReason.NO_NEIGHBOUR.mark();
+                solicit(v6, hi, lo);
+                continue;
+            }
+            long m = b.handle[k];
+            long payload = base + b.offset[k];
+            int len = b.length[k];
+            if (m == 0) {
+                // Not in an mbuf (a keepalive ping built in the worker's own memory): copy it into one.
+                m = RteMbuf.rte_pktmbuf_alloc(pool);
+                if (m == 0) {
+                    b.txDrop[k] = DropReason.NO_BUFFER.mark();
+                    continue;
+                }
+                long dst = RteMbufCore.buf_addr(m) + RteMbuf.RTE_PKTMBUF_HEADROOM;
+                MemorySegment.copy(b.memory, b.offset[k], ALL, dst, len);
+                payload = dst;
+            } else {
+                if (payload - Frames.outerLength(v6) < RteMbufCore.buf_addr(m)) {
+                    b.txDrop[k] = DropReason.TOO_BIG.mark(); // no headroom left for the outer headers
+                    continue;
+                }
+                RteMbuf.rte_mbuf_refcnt_update(m, 1); // the driver's reference; ours goes at the next receive
+            }
+            long frame = Frames.writeHeaders(ALL, payload, len, mac, me, v6, hi, lo, b.addrPort[k], ipId++);
+            int frameLen = Frames.outerLength(v6) + len;
+            RteMbufCore.data_off(m, (int) (frame - RteMbufCore.buf_addr(m)));
+            RteMbufCore.data_len(m, frameLen);
+            RteMbufCore.pkt_len(m, frameLen);
+            txVec.setAtIndex(ValueLayout.JAVA_LONG, t, m);
+            txEntry[t++] = k;
+        }
+        if (t > 0) {
+            int sent = RteEthdev.rte_eth_tx_burst(port, queue, txVec.address(), t);
+            for (int s = sent; s < t; s++) {
+                RteMbuf.rte_pktmbuf_free(txVec.getAtIndex(ValueLayout.JAVA_LONG, s));
+                b.txDrop[txEntry[s]] = DropReason.TX_FULL.mark();
+            }
+        }
+        return count;
+    }
+
+    /** Asks the link who has a next hop we have not heard from (rate-limited). */
+    private void solicit(boolean v6, long hi, long lo) {
+        long now = System.nanoTime();
+        if (now - lastSolicit < SOLICIT_INTERVAL_NANOS) {
+            return;
+        }
+        lastSolicit = now;
+        long m = RteMbuf.rte_pktmbuf_alloc(pool);
+        if (m == 0) {
+            return;
+        }
+        long f = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
+        int len = v6 ? Frames.writeNeighbourSolicitation(ALL, f, me, hi, lo) : Frames.writeArpRequest(ALL, f, me, lo);
+        RteMbufCore.data_len(m, len);
+        RteMbufCore.pkt_len(m, len);
+        one.set(ValueLayout.JAVA_LONG, 0, m);
+        if (RteEthdev.rte_eth_tx_burst(port, queue, one.address(), 1) == 1) {
+            stats.solicited(queue);
+        } else {
+            RteMbuf.rte_pktmbuf_free(m);
+        }
+    }
+
+    @Override
+    public void close() {
+        held.release();
+    }
+}
