@@ -22,6 +22,7 @@ declare -A pkgs=(
     [pkg-config]=/usr/bin/pkg-config
     [gcc]=/usr/bin/gcc
     [iproute2]=/usr/sbin/ip
+    [ethtool]=/usr/sbin/ethtool
     [iputils-ping]=/usr/bin/ping
     [iperf3]=/usr/bin/iperf3
     [nftables]=/usr/sbin/nft

@@ -44,10 +44,15 @@ NFT
 }
 
 dpdk_side a va 10.77.0.1/24 || { e2e_finish; exit 1; }
+apid=${E2E_PIDS[-1]}
 if [ "$PEER" = dpdk ]; then
     dpdk_side b vb 10.77.0.2/24 || { e2e_finish; exit 1; }
 else
     nsx "$B" ip addr add 10.77.0.2/24 dev vb
+    # A veth hands frames on with the UDP/TCP checksum left for "hardware" to fill in; af_packet
+    # on the DPDK side then passes them to the kernel as they are, and the kernel drops them as
+    # bad. Real NICs fill the checksum in: so does this veth, with the offload off.
+    nsx "$B" ethtool -K vb tx off >/dev/null
     daemon b --tun tun0 --listen 10.77.0.2:1194 --backend socket --workers 1 --cpus none || { e2e_finish; exit 1; }
     # The same tunnel MTU on both ends, as OpenVPN's tun-mtu would be: the DPDK side does not
     # reassemble outer IP fragments (they go to the kernel through the exception path).
@@ -61,8 +66,19 @@ check "a: exception interface has the wire MAC" test "$(nsx "$A" cat /sys/class/
 check "a: tunnel MTU is the wire MTU less 52"   test "$(nsx "$A" cat /sys/class/net/tun0/mtu)" = 1448
 check "b pings a's wire address (ARP + ICMP through the exception path)" nsx "$B" ping -c 3 -i 0.2 -W 2 10.77.0.1
 
+# A process plays OpenVPN on a: its UDP socket is bound to the wire address, which lives on
+# the exception interface, and handed over with NEW_PEER as OpenVPN does; the DPDK backend
+# has nothing to take over and leaves the socket where it is.
+state=$E2E_TMP/openvpn; mkdir -p "$state"
+spawn "$state/py.log" "$state/py.log" "$A" python3 "$(dirname "$0")/openvpn-process.py" 10.77.0.1 1194 "$state" 10 -- \
+    "$OVPN" --control "/run/ovpn-dpdk/$E2E_ID-a.sock" peer new --id 1 --remote 10.77.0.2:1194
+py=$!
+for _ in $(seq 100); do [ -f "$state/bound" ] && break; sleep 0.1; done
+touch "$state/go"
+for _ in $(seq 150); do [ -f "$state/handed" ] || [ -f "$state/failed" ] && break; sleep 0.1; done
+check "a: peer, with the OpenVPN process's socket" test -f "$state/handed"
+[ -f "$state/failed" ] && cat "$state/failed" >&2
 k=$(keyfile k)
-check "a: peer"  ctl a peer new --id 1 --remote 10.77.0.2:1194
 check "a: key"   ctl a key new --peer 1 --slot primary --key-id 0 --cipher "$ALG" --key-material "$k" --role server
 check "b: peer"  ctl b peer new --id 1 --remote 10.77.0.1:1194
 check "b: key"   ctl b key new --peer 1 --slot primary --key-id 0 --cipher "$ALG" --key-material "$k" --role client
@@ -80,6 +96,19 @@ check "a → b 3000 B (fragmented inside)"        nsx "$A" ping -c 3 -i 0.2 -W 2
 check "b → a 3000 B IPv6"                       nsx "$B" ping -6 -c 3 -i 0.2 -W 2 -s 3000 fd06::1
 check "b still reaches a's wire address"        nsx "$B" ping -c 2 -i 0.2 -W 2 10.77.0.1
 
+# Control-channel datagrams to a's port go through the exception path to the OpenVPN process.
+for i in $(seq 10); do
+    nsx "$B" bash -c "printf '\x20\x01\x02\x03\x04\x05\x06\x07' > /dev/udp/10.77.0.1/1194" # P_CONTROL_V1
+done
+nsx "$B" bash -c "printf '\x38\x00\x00\x00\x00\x00\x00\x00' > /dev/udp/10.77.0.1/1194"      # HARD_RESET_CLIENT_V2
+nsx "$B" bash -c "echo junk > /dev/udp/10.77.0.1/1194"
+wait "$py"
+log "  OpenVPN's socket on a received: $(cat "$state/counts" 2>/dev/null)"
+check "every control packet reached the OpenVPN process's socket" grep -q 'control=11 ' "$state/counts"
+check "no data packet reached it (the fast path took them all)"  grep -q 'data=0 ' "$state/counts"
+check "junk reached it too"                     grep -q 'other=1$' "$state/counts"
+check "a counted them as slow path"              test "$(stat a slow_path)" -ge 12
+
 spawn /dev/null /dev/null "$A" timeout 20 iperf3 -s -1 -B 5.5.6.1
 sleep 0.5
 check "iperf3 TCP b → a through the tunnel"     nsx "$B" timeout 20 iperf3 -c 5.5.6.1 -t 3 -J
@@ -92,11 +121,11 @@ check "…no auth failures or replays on a"        sh -c "! grep -Eq 'auth_faile
 check "a: stats" ctl a stats
 log "$(cat "$LAST")"
 
-check "a stops on SIGTERM"                      sh -c "kill -TERM \$(pgrep -f 'control /run/ovpn-dpdk/$E2E_ID-a.sock' | head -1)"
+check "a stops on SIGTERM"                      kill -TERM "$apid"
 for _ in $(seq 50); do [ -S "/run/ovpn-dpdk/$E2E_ID-a.sock" ] || break; sleep 0.2; done
 check "…and removed its socket"                 test ! -S "/run/ovpn-dpdk/$E2E_ID-a.sock"
 check "…its log reports the exception path counters" grep -q "exception path: to kernel" "$E2E_TMP/a.log"
 log "$(grep -E 'dpdk:|EAL|WARN|SEVERE' "$E2E_TMP/a.log")"
 check "…and every mbuf back in the pool"        grep -q "mbufs in use after the ports closed: 0" "$E2E_TMP/a.log"
-check "…and the tunnel interfaces are gone"     sh -c "! nsx() { :; }; ! ip netns exec $A ip link show tun0-x >/dev/null 2>&1"
+check_fails "…and the exception interface is gone" nsx "$A" ip link show tun0-x
 e2e_finish

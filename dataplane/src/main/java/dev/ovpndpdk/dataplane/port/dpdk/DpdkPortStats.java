@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * One slot per worker queue, written only by that worker (plain lazy sets), summed on read.
  */
 public final class DpdkPortStats {
-    public enum Kind { TO_KERNEL, TO_KERNEL_DROPPED, FROM_KERNEL, FROM_KERNEL_DROPPED, SOLICITED }
+    public enum Kind { TO_KERNEL, TO_KERNEL_DROPPED, FROM_KERNEL, FROM_KERNEL_DROPPED, SOLICITED, OWN_ECHO }
 
     private static final int STRIDE = 8; // a cache line of longs per worker and kind
     private final AtomicLongArray counts;
@@ -40,6 +40,10 @@ public final class DpdkPortStats {
         add(q, Kind.FROM_KERNEL_DROPPED, n);
     }
 
+    void ownEcho(int q) {
+        add(q, Kind.OWN_ECHO, 1);
+    }
+
     void solicited(int q) {
         add(q, Kind.SOLICITED, 1);
     }
@@ -56,6 +60,6 @@ public final class DpdkPortStats {
     public String toString() {
         return "exception path: to kernel " + get(Kind.TO_KERNEL) + " (dropped " + get(Kind.TO_KERNEL_DROPPED)
                 + "), from kernel " + get(Kind.FROM_KERNEL) + " (dropped " + get(Kind.FROM_KERNEL_DROPPED)
-                + "), neighbour requests " + get(Kind.SOLICITED);
+                + "), neighbour requests " + get(Kind.SOLICITED) + ", own frames seen again " + get(Kind.OWN_ECHO);
     }
 }

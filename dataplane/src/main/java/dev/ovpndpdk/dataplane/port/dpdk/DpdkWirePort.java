@@ -96,6 +96,13 @@ final class DpdkWirePort implements WirePort {
         for (int i = 0; i < n; i++) {
             long m = rxVec.getAtIndex(ValueLayout.JAVA_LONG, i);
             long frame = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
+            if (RteMbufCore.data_len(m) >= Frames.ETH && Frames.mac(ALL, frame + 6) == me.mac()) {
+                // Our own transmission seen again (an af_packet queue sees its sibling queues'
+                // output): neither ours to decrypt nor the kernel's.
+                RteMbuf.rte_pktmbuf_free(m);
+                stats.ownEcho(queue);
+                continue;
+            }
             if (RteMbufCore.nb_segs(m) == 1
                     && Frames.accept(ALL, frame, RteMbufCore.data_len(m), me, neighbours, b, j)) {
                 b.handle[j++] = m;
