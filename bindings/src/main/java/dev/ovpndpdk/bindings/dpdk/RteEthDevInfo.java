@@ -131,8 +131,7 @@ public final class RteEthDevInfo {
 
     /** The PMD's name, e.g. "net_null", "net_af_packet", "net_ice". */
     public static String driver_name(MemorySegment s) {
-        MemorySegment p = s.get(ADDRESS, driver_name$OFFSET);
-        return p.equals(MemorySegment.NULL) ? "" : p.reinterpret(256).getString(0);
+        return Dpdk.cString(s.get(ADDRESS, driver_name$OFFSET), 256);
     }
 
     /** The kernel interface the port is bound to (net_tap, af_packet...), 0 if none. */
