@@ -194,6 +194,22 @@ class DpdkSmokeTest {
         });
     }
 
+    /** How the tunnel and exception ports (net_tun, net_tap) come and go after init. */
+    @Test
+    void vdevIsHotPluggedAndRemoved() throws Exception {
+        onEal(() -> {
+            int before = RteEthdev.rte_eth_dev_count_avail();
+            checkReturn(RteDev.rte_dev_probe("net_null1"), "rte_dev_probe(net_null1)");
+            int added = checkReturn(RteEthdev.rte_eth_dev_get_port_by_name("net_null1"), "port net_null1");
+            assertNotEquals(port, added);
+            assertEquals(before + 1, RteEthdev.rte_eth_dev_count_avail());
+            checkReturn(RteEthdev.rte_eth_dev_close(added), "rte_eth_dev_close");
+            checkReturn(RteDev.rte_eal_hotplug_remove("vdev", "net_null1"), "rte_eal_hotplug_remove");
+            assertEquals(before, RteEthdev.rte_eth_dev_count_avail());
+            return null;
+        });
+    }
+
     @Test
     void mbufPointerArithmeticFollowsDpdk() throws Exception {
         onEal(() -> {
