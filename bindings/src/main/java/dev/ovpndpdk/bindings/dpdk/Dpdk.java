@@ -178,7 +178,7 @@ public final class Dpdk {
         try {
             MemorySegment s = (MemorySegment) LINKER.downcallHandle(symbol(eal, LIBRARIES.getFirst(), "rte_version"),
                     FunctionDescriptor.of(ADDRESS)).invokeExact();
-            return s.reinterpret(64).getString(0);
+            return cString(s, 64);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -212,6 +212,11 @@ public final class Dpdk {
         MethodHandle thrower = MethodHandles.throwException(type.returnType(), UnsupportedOperationException.class)
                 .bindTo(new UnsupportedOperationException(LIB.failure));
         return MethodHandles.dropArguments(thrower, 0, type.parameterList());
+    }
+
+    /** The NUL-terminated string DPDK returned at {@code p} (at most {@code max} bytes), "" for NULL. */
+    static String cString(MemorySegment p, int max) {
+        return p.equals(MemorySegment.NULL) ? "" : p.reinterpret(max).getString(0);
     }
 
     /**

@@ -63,7 +63,7 @@ public final class RteEal {
     /** {@code const char *rte_version(void)}, e.g. "DPDK 22.11.11". */
     public static String rte_version() {
         try {
-            return ((MemorySegment) RTE_VERSION.invokeExact()).reinterpret(64).getString(0);
+            return Dpdk.cString((MemorySegment) RTE_VERSION.invokeExact(), 64);
         } catch (Throwable t) {
             throw Dpdk.unexpected(t);
         }

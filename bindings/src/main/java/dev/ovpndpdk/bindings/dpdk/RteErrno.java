@@ -39,7 +39,7 @@ public final class RteErrno {
     public static String rte_strerror(int errnum) {
         try {
             MemorySegment s = (MemorySegment) RTE_STRERROR.invokeExact(errnum);
-            return s.equals(MemorySegment.NULL) ? "error " + errnum : s.reinterpret(256).getString(0);
+            return s.equals(MemorySegment.NULL) ? "error " + errnum : Dpdk.cString(s, 256);
         } catch (Throwable t) {
             throw Dpdk.unexpected(t);
         }

@@ -20,11 +20,16 @@ public final class RteEthDevInfo {
     private RteEthDevInfo() {
     }
 
+    /**
+     * Six bits of {@code uint32_t} bit-fields, then two {@code uint16_t}: GCC puts {@code max_nseg}
+     * into the bit-fields' unused upper half, so it sits at offset 2 of an 8-byte, 4-aligned struct.
+     */
     public static final StructLayout RXSEG_CAPA = MemoryLayout.structLayout(
-            JAVA_INT, // multi_pools:1, offset_allowed:1, offset_align_log2:4
+            JAVA_SHORT, // multi_pools:1, offset_allowed:1, offset_align_log2:4
             JAVA_SHORT.withName("max_nseg"),
-            JAVA_SHORT.withName("reserved")
-    ).withName("rte_eth_rxseg_capa");
+            JAVA_SHORT.withName("reserved"),
+            MemoryLayout.paddingLayout(2)
+    ).withByteAlignment(4).withName("rte_eth_rxseg_capa");
 
     public static final StructLayout DESC_LIM = MemoryLayout.structLayout(
             JAVA_SHORT.withName("nb_max"),
@@ -126,8 +131,7 @@ public final class RteEthDevInfo {
 
     /** The PMD's name, e.g. "net_null", "net_af_packet", "net_ice". */
     public static String driver_name(MemorySegment s) {
-        MemorySegment p = s.get(ADDRESS, driver_name$OFFSET);
-        return p.equals(MemorySegment.NULL) ? "" : p.reinterpret(256).getString(0);
+        return Dpdk.cString(s.get(ADDRESS, driver_name$OFFSET), 256);
     }
 
     /** The kernel interface the port is bound to (net_tap, af_packet...), 0 if none. */

@@ -129,7 +129,8 @@ class DpdkSmokeTest {
     void nullPortReceivesAndTransmitsBursts() throws Exception {
         onEal(() -> {
             try (Arena a = Arena.ofConfined()) {
-                long pkts = a.allocate(JAVA_LONG, BURST).address();
+                MemorySegment array = a.allocate(JAVA_LONG, BURST);
+                long pkts = array.address();
                 MemorySegment stats = RteEthStats.allocate(a);
                 checkReturn(RteEthdev.rte_eth_stats_get(port, stats), "rte_eth_stats_get");
                 long rxBefore = RteEthStats.ipackets(stats);
@@ -138,7 +139,6 @@ class DpdkSmokeTest {
                 int rx = RteEthdev.rte_eth_rx_burst(port, 0, pkts, BURST);
                 assertEquals(BURST, rx, "net_null fills every burst");
                 assertEquals(BURST, RteMempool.rte_mempool_in_use_count(pool));
-                MemorySegment array = MemorySegment.ofAddress(pkts).reinterpret(8L * BURST);
                 for (int i = 0; i < rx; i++) {
                     long m = array.getAtIndex(JAVA_LONG, i);
                     assertEquals(pool, RteMbufCore.pool(m));
@@ -190,6 +190,22 @@ class DpdkSmokeTest {
                 assertEquals(17, RteEtherAddr.format(mac).length());
             }
             checkReturn(RteEthdev.rte_eth_promiscuous_enable(port), "rte_eth_promiscuous_enable");
+            return null;
+        });
+    }
+
+    /** How the tunnel and exception ports (net_tun, net_tap) come and go after init. */
+    @Test
+    void vdevIsHotPluggedAndRemoved() throws Exception {
+        onEal(() -> {
+            int before = RteEthdev.rte_eth_dev_count_avail();
+            checkReturn(RteDev.rte_dev_probe("net_null1"), "rte_dev_probe(net_null1)");
+            int added = checkReturn(RteEthdev.rte_eth_dev_get_port_by_name("net_null1"), "port net_null1");
+            assertNotEquals(port, added);
+            assertEquals(before + 1, RteEthdev.rte_eth_dev_count_avail());
+            checkReturn(RteEthdev.rte_eth_dev_close(added), "rte_eth_dev_close");
+            checkReturn(RteDev.rte_eal_hotplug_remove("vdev", "net_null1"), "rte_eal_hotplug_remove");
+            assertEquals(before, RteEthdev.rte_eth_dev_count_avail());
             return null;
         });
     }

@@ -1,0 +1,170 @@
+package dev.ovpndpdk.bindings.dpdk;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.foreign.GroupLayout;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.PaddingLayout;
+import java.lang.foreign.StructLayout;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Compiles {@code src/test/c/dpdk_layout.c} against the installed DPDK headers and checks every
+ * offset, size, alignment, bit-field and constant the Java bindings encode against what the C
+ * compiler says. Skipped where gcc, pkg-config or DPDK's headers are missing.
+ */
+class DpdkLayoutTest {
+
+    private static final Path SOURCE = Path.of("src/test/c/dpdk_layout.c");
+    private static final Path BINARY = Path.of("target/dpdk-layout-probe");
+
+    /** The structs the bindings define, by C name; nested uses are checked through these. */
+    private static final List<StructLayout> STRUCTS = List.of(
+            RteMbufCore.LAYOUT, RteEthDevInfo.LAYOUT, RteEthDevInfo.RXSEG_CAPA, RteEthDevInfo.DESC_LIM,
+            RteEthDevInfo.PORTCONF, RteEthDevInfo.SWITCH_INFO, RteEthRxconf.LAYOUT, RteEthRxconf.THRESH,
+            RteEthTxconf.LAYOUT, RteEthConf.LAYOUT, RteEthConf.RXMODE, RteEthConf.TXMODE, RteEthConf.RSS_CONF,
+            RteEthLink.LAYOUT, RteEthStats.LAYOUT, RteEtherAddr.LAYOUT);
+
+    private static Map<String, Long> c;
+
+    @BeforeAll
+    static void compileAndRunProbe() throws Exception {
+        assumeTrue(run(List.of("gcc", "--version")) != null, "gcc not found (apt-get install gcc); DPDK layouts not checked");
+        String cflags = run(List.of("pkg-config", "--cflags", "libdpdk"));
+        assumeTrue(cflags != null && cflags.startsWith("0\n"),
+                "pkg-config finds no libdpdk (apt-get install pkg-config libdpdk-dev); DPDK layouts not checked");
+        Files.createDirectories(BINARY.getParent());
+        List<String> cmd = new ArrayList<>(List.of("gcc", "-std=gnu11", "-Wall", "-Werror"));
+        cmd.addAll(Arrays.asList(cflags.substring(2).trim().split("\\s+")));
+        cmd.addAll(List.of("-o", BINARY.toString(), SOURCE.toString()));
+        String build = run(cmd);
+        assertTrue(build != null && build.startsWith("0\n"), "probe did not compile: " + build);
+        String out = run(List.of(BINARY.toAbsolutePath().toString()));
+        assertTrue(out != null && out.startsWith("0\n"), "probe failed: " + out);
+        c = new HashMap<>();
+        for (String line : out.substring(2).split("\n")) {
+            String[] kv = line.trim().split(" ");
+            if (kv.length == 2) {
+                c.put(kv[0], Long.parseLong(kv[1]));
+            }
+        }
+    }
+
+    /** Runs a command; returns "exit-status\n" + output, or null when it cannot be started. */
+    private static String run(List<String> cmd) throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timeout: " + cmd);
+            return p.exitValue() + "\n" + out;
+        } catch (IOException notFound) {
+            return null;
+        }
+    }
+
+    private static long c(String key) {
+        Long v = c.get(key);
+        assertTrue(v != null, "the C probe does not print " + key + " (add it to " + SOURCE + ")");
+        return v;
+    }
+
+    private static StructLayout known(MemoryLayout nested) {
+        for (StructLayout s : STRUCTS) {
+            if (s.withoutName().equals(nested.withoutName())) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Checks the offset of every named member against the probe, as "struct.member[.member]".
+     * A member whose layout is one of {@link #STRUCTS} is checked there, not again inside each user.
+     */
+    private static int checkOffsets(GroupLayout g, String prefix, long base) {
+        int checked = 0;
+        long offset = 0;
+        for (MemoryLayout member : g.memberLayouts()) {
+            if (!(member instanceof PaddingLayout) && member.name().isPresent()) {
+                String path = prefix + "." + member.name().get();
+                assertEquals(c(path), base + offset, "offset of " + path);
+                checked++;
+                if (member instanceof GroupLayout inner && known(inner) == null) {
+                    checked += checkOffsets(inner, path, base + offset);
+                }
+            }
+            if (g instanceof StructLayout) {
+                offset += member.byteSize();
+            }
+        }
+        return checked;
+    }
+
+    @Test
+    void everyStructMatchesTheHeaders() {
+        int checked = 0;
+        for (StructLayout s : STRUCTS) {
+            String name = s.name().orElseThrow();
+            checked += checkOffsets(s, name, 0);
+            assertEquals(c("sizeof." + name), s.byteSize(), "sizeof " + name);
+            assertEquals(c("alignof." + name), s.byteAlignment(), "alignof " + name);
+        }
+        assertTrue(checked >= 138, "checked only " + checked + " members");
+    }
+
+    @Test
+    void bitFieldsMatchTheHeaders() {
+        assertEquals(c("bits.rte_mbuf.l2_len"), ((1L << RteMbufCore.L2_LEN_BITS) - 1) << RteMbufCore.L2_LEN_SHIFT);
+        assertEquals(c("bits.rte_mbuf.l3_len"), ((1L << RteMbufCore.L3_LEN_BITS) - 1) << RteMbufCore.L3_LEN_SHIFT);
+        assertEquals(c("bits.rte_mbuf.l4_len"), ((1L << RteMbufCore.L4_LEN_BITS) - 1) << RteMbufCore.L4_LEN_SHIFT);
+        long flags = RteEthLink.FLAGS$OFFSET * 8;
+        assertEquals(c("bits.rte_eth_link.link_duplex"), 1L << (flags + RteEthLink.LINK_DUPLEX_BIT));
+        assertEquals(c("bits.rte_eth_link.link_autoneg"), 1L << (flags + RteEthLink.LINK_AUTONEG_BIT));
+        assertEquals(c("bits.rte_eth_link.link_status"), 1L << (flags + RteEthLink.LINK_STATUS_BIT));
+    }
+
+    /** Every public constant named like a DPDK macro, by reflection: a new one without a probe line fails. */
+    @Test
+    void constantsMatchTheHeaders() throws IllegalAccessException {
+        List<String> checked = new ArrayList<>();
+        for (Class<?> k : List.of(RteEthdev.class, RteMbufCore.class, RteMbuf.class, RteMempool.class, RteRing.class,
+                RteLcore.class, RteEthStats.class, RteEtherAddr.class)) {
+            for (Field f : k.getFields()) {
+                String n = f.getName();
+                boolean macro = n.startsWith("RTE_") || n.startsWith("RING_F_") || n.endsWith("_ID_ANY");
+                if (!Modifier.isStatic(f.getModifiers()) || !macro || n.endsWith("_BITS") || n.endsWith("_SHIFT")) {
+                    continue;
+                }
+                long expected = c("const." + n);
+                if (f.getType() == int.class) {
+                    assertEquals((int) expected, f.getInt(null), k.getSimpleName() + "." + n);
+                } else {
+                    assertEquals(expected, f.getLong(null), k.getSimpleName() + "." + n);
+                }
+                checked.add(n);
+            }
+        }
+        assertTrue(checked.size() >= 45, "checked only " + checked);
+    }
+
+    @Test
+    void headersAreTheReleaseTheBindingsEncode() {
+        assertEquals(Dpdk.RTE_RELEASE, c("const.RTE_VERSION") >>> 16, "DPDK headers are not 22.11");
+    }
+}
