@@ -16,7 +16,13 @@ need_root
 
 PEER=${PEER:-socket}
 ALG=${ALG:-AES-256-GCM}
-E2E_NAME="dpdk-pair[a=dpdk,b=$PEER,$ALG]"
+TRANSPORT=${TRANSPORT:-4}
+E2E_NAME="dpdk-pair[a=dpdk,b=$PEER,$ALG,ipv$TRANSPORT]"
+if [ "$TRANSPORT" = 6 ]; then
+    WA=fd77::1 WB=fd77::2 PLEN=64 HA="[fd77::1]" HB="[fd77::2]" TUN_MTU=1428 PING="ping -6"
+else
+    WA=10.77.0.1 WB=10.77.0.2 PLEN=24 HA=10.77.0.1 HB=10.77.0.2 TUN_MTU=1448 PING=ping
+fi
 log "== $E2E_NAME"
 if ! "$OVPN" daemon --help >/dev/null 2>&1; then die "ovpn-dpdk is not built"; fi
 
@@ -30,48 +36,49 @@ nsx "$B" ip link set vb up
 
 # dpdk_side NODE VETH ADDR/PREFIX: keep the kernel off VETH and start a DPDK daemon on it.
 dpdk_side() {
-    local node=$1 veth=$2 cidr=$3 ns
+    local node=$1 veth=$2 cidr=$3 ns host
     ns=$(ns_of "$node")
+    host=${cidr%/*}; [[ $host == *:* ]] && host="[$host]"
     nsx "$ns" sysctl -qw "net.ipv6.conf.$veth.disable_ipv6=1"
     nsx "$ns" nft -f - <<NFT || return 1
 table netdev ovd_keep_kernel_off {
     chain ingress { type filter hook ingress device "$veth" priority 0; policy drop; }
 }
 NFT
-    daemon "$node" --tun tun0 --listen "${cidr%/*}:1194" --backend dpdk --workers 1 --cpus none \
+    daemon "$node" --tun tun0 --listen "$host:1194" --backend dpdk --workers 1 --cpus none \
         --eal "--no-huge -m 256 --no-pci --file-prefix=$E2E_ID-$node" \
         --wire-port "net_af_packet_$node,iface=$veth" --wire-address "$cidr"
 }
 
-dpdk_side a va 10.77.0.1/24 || { e2e_finish; exit 1; }
+dpdk_side a va $WA/$PLEN || { e2e_finish; exit 1; }
 apid=${E2E_PIDS[-1]}
 if [ "$PEER" = dpdk ]; then
-    dpdk_side b vb 10.77.0.2/24 || { e2e_finish; exit 1; }
+    dpdk_side b vb $WB/$PLEN || { e2e_finish; exit 1; }
 else
-    nsx "$B" ip addr add 10.77.0.2/24 dev vb
+    nsx "$B" ip addr add "$WB/$PLEN" dev vb nodad 2>/dev/null || nsx "$B" ip addr add "$WB/$PLEN" dev vb
     # A veth hands frames on with the UDP/TCP checksum left for "hardware" to fill in; af_packet
     # on the DPDK side then passes them to the kernel as they are, and the kernel drops them as
     # bad. Real NICs fill the checksum in: so does this veth, with the offload off.
     nsx "$B" ethtool -K vb tx off >/dev/null
-    daemon b --tun tun0 --listen 10.77.0.2:1194 --backend socket --workers 1 --cpus none || { e2e_finish; exit 1; }
+    daemon b --tun tun0 --listen "$HB:1194" --backend socket --workers 1 --cpus none || { e2e_finish; exit 1; }
     # The same tunnel MTU on both ends, as OpenVPN's tun-mtu would be: the DPDK side does not
     # reassemble outer IP fragments (they go to the kernel through the exception path).
-    nsx "$B" ip link set tun0 mtu 1448
+    nsx "$B" ip link set tun0 mtu "$TUN_MTU"
 fi
 events a; events b
 
 check "a: the exception interface carries the wire address" nsx "$A" ip -o addr show dev tun0-x
-check "…10.77.0.1/24"                            grep -q "10.77.0.1/24" "$LAST"
+check "…$WA/$PLEN"                            grep -q "$WA/$PLEN" "$LAST"
 check "a: exception interface has the wire MAC" test "$(nsx "$A" cat /sys/class/net/tun0-x/address)" = "$(nsx "$A" cat /sys/class/net/va/address)"
-check "a: tunnel MTU is the wire MTU less 52"   test "$(nsx "$A" cat /sys/class/net/tun0/mtu)" = 1448
-check "b pings a's wire address (ARP + ICMP through the exception path)" nsx "$B" ping -c 3 -i 0.2 -W 2 10.77.0.1
+check "a: tunnel MTU is the wire MTU less the overhead" test "$(nsx "$A" cat /sys/class/net/tun0/mtu)" = "$TUN_MTU"
+check "b pings a's wire address (ARP/ND + ICMP through the exception path)" nsx "$B" $PING -c 3 -i 0.2 -W 2 $WA
 
 # A process plays OpenVPN on a: its UDP socket is bound to the wire address, which lives on
 # the exception interface, and handed over with NEW_PEER as OpenVPN does; the DPDK backend
 # has nothing to take over and leaves the socket where it is.
 state=$E2E_TMP/openvpn; mkdir -p "$state"
-spawn "$state/py.log" "$state/py.log" "$A" python3 "$(dirname "$0")/openvpn-process.py" 10.77.0.1 1194 "$state" 10 -- \
-    "$OVPN" --control "/run/ovpn-dpdk/$E2E_ID-a.sock" peer new --id 1 --remote 10.77.0.2:1194
+spawn "$state/py.log" "$state/py.log" "$A" python3 "$(dirname "$0")/openvpn-process.py" $WA 1194 "$state" 10 -- \
+    "$OVPN" --control "/run/ovpn-dpdk/$E2E_ID-a.sock" peer new --id 1 --remote "$HB:1194"
 py=$!
 for _ in $(seq 100); do [ -f "$state/bound" ] && break; sleep 0.1; done
 touch "$state/go"
@@ -80,7 +87,7 @@ check "a: peer, with the OpenVPN process's socket" test -f "$state/handed"
 [ -f "$state/failed" ] && cat "$state/failed" >&2
 k=$(keyfile k)
 check "a: key"   ctl a key new --peer 1 --slot primary --key-id 0 --cipher "$ALG" --key-material "$k" --role server
-check "b: peer"  ctl b peer new --id 1 --remote 10.77.0.1:1194
+check "b: peer"  ctl b peer new --id 1 --remote "$HA:1194"
 check "b: key"   ctl b key new --peer 1 --slot primary --key-id 0 --cipher "$ALG" --key-material "$k" --role client
 nsx "$A" ip addr add 5.5.6.1/24 dev tun0
 nsx "$A" ip -6 addr add fd06::1/64 dev tun0 nodad
@@ -94,14 +101,14 @@ check "b → a tunnel ping"                       nsx "$B" ping -c 3 -i 0.2 -W 2
 check "a → b tunnel ping IPv6"                  nsx "$A" ping -6 -c 3 -i 0.2 -W 2 fd06::2
 check "a → b 3000 B (fragmented inside)"        nsx "$A" ping -c 3 -i 0.2 -W 2 -s 3000 5.5.6.2
 check "b → a 3000 B IPv6"                       nsx "$B" ping -6 -c 3 -i 0.2 -W 2 -s 3000 fd06::1
-check "b still reaches a's wire address"        nsx "$B" ping -c 2 -i 0.2 -W 2 10.77.0.1
+check "b still reaches a's wire address"        nsx "$B" $PING -c 2 -i 0.2 -W 2 $WA
 
 # Control-channel datagrams to a's port go through the exception path to the OpenVPN process.
 for i in $(seq 10); do
-    nsx "$B" bash -c "printf '\x20\x01\x02\x03\x04\x05\x06\x07' > /dev/udp/10.77.0.1/1194" # P_CONTROL_V1
+    nsx "$B" bash -c "printf '\x20\x01\x02\x03\x04\x05\x06\x07' > /dev/udp/$WA/1194" # P_CONTROL_V1
 done
-nsx "$B" bash -c "printf '\x38\x00\x00\x00\x00\x00\x00\x00' > /dev/udp/10.77.0.1/1194"      # HARD_RESET_CLIENT_V2
-nsx "$B" bash -c "echo junk > /dev/udp/10.77.0.1/1194"
+nsx "$B" bash -c "printf '\x38\x00\x00\x00\x00\x00\x00\x00' > /dev/udp/$WA/1194"      # HARD_RESET_CLIENT_V2
+nsx "$B" bash -c "echo junk > /dev/udp/$WA/1194"
 wait "$py"
 log "  OpenVPN's socket on a received: $(cat "$state/counts" 2>/dev/null)"
 check "every control packet reached the OpenVPN process's socket" grep -q 'control=11 ' "$state/counts"

@@ -17,7 +17,7 @@ import time
 addr, port, state, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 cmd = sys.argv[sys.argv.index("--") + 1:]
 
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
 s.bind((addr, port))
 open(os.path.join(state, "bound"), "w").close()

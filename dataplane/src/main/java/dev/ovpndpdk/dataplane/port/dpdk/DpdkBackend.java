@@ -116,9 +116,9 @@ public final class DpdkBackend implements dev.ovpndpdk.dataplane.port.PortBacken
         String exc = c.exceptionName() != null ? c.exceptionName() : exceptionNameFor(c.tun());
         List<String> args = ealArguments(c, exc);
         LOG.info(() -> "EAL: " + String.join(" ", args));
-        if (RteEal.rte_eal_init(args.toArray(String[]::new)) < 0) {
-            int e = RteErrno.rte_errno();
-            throw new IOException("rte_eal_init: " + RteErrno.rte_strerror(e) + " (rte_errno " + e + "); EAL arguments: "
+        int ealErrno = initEal(args);
+        if (ealErrno != 0) {
+            throw new IOException("rte_eal_init: " + RteErrno.rte_strerror(ealErrno) + " (rte_errno " + ealErrno + "); EAL arguments: "
                     + String.join(" ", args));
         }
         boolean ok = false;
@@ -164,6 +164,30 @@ public final class DpdkBackend implements dev.ovpndpdk.dataplane.port.PortBacken
         }
     }
 
+    /**
+     * Runs {@code rte_eal_init} on a thread of its own: EAL pins the calling thread to the main
+     * lcore's CPU, and every thread that thread starts later inherits the mask — the control
+     * thread would otherwise confine unpinned workers to one CPU.
+     *
+     * @return 0, or the {@code rte_errno} of the failure
+     */
+    private static int initEal(List<String> args) throws IOException {
+        int[] result = {0};
+        Thread t = new Thread(() -> {
+            if (RteEal.rte_eal_init(args.toArray(String[]::new)) < 0) {
+                result[0] = Math.max(RteErrno.rte_errno(), 1);
+            }
+        }, "eal-init");
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted during rte_eal_init");
+        }
+        return result[0];
+    }
+
     static String exceptionNameFor(String tun) {
         String n = tun + "-x";
         return n.length() <= 15 ? n : n.substring(0, 13) + "-x";
@@ -187,6 +211,9 @@ public final class DpdkBackend implements dev.ovpndpdk.dataplane.port.PortBacken
         }
         if (args.stream().noneMatch(s -> s.startsWith("--log-level"))) {
             args.add("--log-level=*:warning");
+        }
+        if (!args.contains("--no-telemetry") && !args.contains("--telemetry")) {
+            args.add("--no-telemetry"); // no socket and no banner unless asked for
         }
         return args;
     }
