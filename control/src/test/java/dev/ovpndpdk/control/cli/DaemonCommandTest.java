@@ -28,11 +28,18 @@ class DaemonCommandTest {
         return new String[] {String.valueOf(exit), out.toString(), err.toString()};
     }
 
+    /**
+     * A DPDK daemon cannot listen on a wildcard (it writes its own IP headers); where DPDK is
+     * not installed the refusal names the packages instead. Either way: one line, exit 1,
+     * before EAL is touched.
+     */
     @Test
-    void theDpdkBackendIsRefusedInOneLine() {
-        String[] r = run("daemon", "--tun", "ovtx", "--listen", "127.0.0.1:1194", "--backend", "dpdk");
+    void aDpdkDaemonWithoutAWireAddressIsRefusedInOneLine() {
+        String[] r = run("daemon", "--tun", "ovtx", "--listen", "0.0.0.0:1194", "--backend", "dpdk",
+                "--control", System.getProperty("java.io.tmpdir") + "/ovtx-" + ProcessHandle.current().pid() + ".sock");
         assertEquals("1", r[0]);
-        assertEquals("ovpn-dpdk: the DPDK backend is not built yet; use --backend socket" + System.lineSeparator(), r[2]);
+        assertTrue(r[2].startsWith("ovpn-dpdk: --backend dpdk"), r[2]);
+        assertEquals(1, r[2].lines().count(), r[2]);
     }
 
     @Test
