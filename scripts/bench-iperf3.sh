@@ -72,8 +72,6 @@ started=$(date +%s) load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 A=$(ns_of a) B=$(ns_of b)
 ns_add "$A"; ns_add "$B"
 ip link add "va-$E2E_ID" netns "$A" type veth peer name "vb-$E2E_ID" netns "$B"
-nsx "$A" ip addr add 10.78.0.1/24 dev "va-$E2E_ID"; nsx "$A" ip link set "va-$E2E_ID" up
-nsx "$B" ip addr add 10.78.0.2/24 dev "vb-$E2E_ID"; nsx "$B" ip link set "vb-$E2E_ID" up
 
 CSV=$E2E_TMP/results.csv
 echo "system,test,kind,offered_mbps,mbps,loss_pct,cpu_a_pct,cpu_b_pct,busy_pct,seconds,status" >"$CSV"
@@ -268,22 +266,25 @@ socket_daemon() {
 }
 start_socket() { start_ovpn_dpdk socket_daemon 5.7.0; }
 
-# ==== DPDK backend: TO BE FINISHED with the backend ========================================
+# ==== DPDK backend: the one place to adjust while `--backend dpdk` matures ===================
 # dpdk_daemon NODE WIRE-ADDR -- the daemon on the DPDK backend, its wire port a net_af_packet
-# vdev on this side's veth, without hugepages. af_packet does not steal frames, so an
-# nftables netdev ingress chain keeps the kernel off the veth (docs: ARCHITECTURE, "dpdk");
-# ARP and the slow path go through the exception interface. Adjust the EAL arguments and the
-# options here once `ovpn-dpdk daemon --backend dpdk` exists; nothing else needs to change.
+# vdev on this side's veth, without hugepages. af_packet does not steal frames, so the veth
+# loses its kernel address and an nftables netdev ingress chain keeps the kernel off it
+# (ARCHITECTURE.md, "dpdk"); the wire address moves to the daemon's exception interface,
+# which answers ARP and carries the slow path. The daemon sizes its TUN MTU itself (1448).
 dpdk_daemon() {
     local node=$1 addr=$2 cpus=CPUS_${1^^} ns dev
-    ns=$(ns_of "$node"); dev=v${node}-$E2E_ID
-    local eal="--no-huge -m 512 --no-pci --file-prefix $E2E_ID-$node --vdev=net_af_packet0,iface=$dev"
-    [ -z "${!cpus:-}" ] || eal+=" -l ${!cpus}"
+    ns=$(ns_of "$node"); dev=v$node-$E2E_ID
+    nsx "$ns" ip addr flush dev "$dev"
+    nsx "$ns" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1"
     nsx "$ns" nft -f - <<EOF || return 1
-table netdev bench { chain in { type filter hook ingress device "$dev" priority 0; policy drop; } }
+table netdev bench_keep_kernel_off {
+    chain ingress { type filter hook ingress device "$dev" priority 0; policy drop; }
+}
 EOF
-    daemon "$node" --backend dpdk --eal "$eal" --tun ovpn0 --listen "$addr:1195" --mode p2p \
-        --workers "$workers" --cpus "${!cpus:-none}" >/dev/null
+    daemon "$node" --backend dpdk --eal "--no-huge -m 512 --no-pci --file-prefix=$E2E_ID-$node" \
+        --wire-port "net_af_packet_$node,iface=$dev" --wire-address "$addr/24" \
+        --tun ovpn0 --listen "$addr:1195" --mode p2p --workers "$workers" --cpus "${!cpus:-none}" >/dev/null
 }
 start_dpdk() { start_ovpn_dpdk dpdk_daemon 5.8.0; }
 # ===========================================================================================
@@ -298,10 +299,22 @@ stop_system() {
     done
     E2E_PIDS=() TPID_A= TPID_B=
     rm -f "/run/ovpn-dpdk/$E2E_ID-"*.sock
-    nsx "$A" nft delete table netdev bench 2>/dev/null; nsx "$B" nft delete table netdev bench 2>/dev/null
-    true
+    wire_up
 }
 
+# wire_up -- the veth as the kernel's again, with its addresses (after the DPDK backend).
+wire_up() {
+    local n ns
+    for n in a b; do
+        ns=$(ns_of "$n")
+        nsx "$ns" nft delete table netdev bench_keep_kernel_off 2>/dev/null
+        nsx "$ns" sysctl -qw "net.ipv6.conf.v$n-$E2E_ID.disable_ipv6=0"
+    done
+    nsx "$A" ip addr replace 10.78.0.1/24 dev "va-$E2E_ID"; nsx "$A" ip link set "va-$E2E_ID" up
+    nsx "$B" ip addr replace 10.78.0.2/24 dev "vb-$E2E_ID"; nsx "$B" ip link set "vb-$E2E_ID" up
+}
+
+wire_up
 for s in "${ALL_SYSTEMS[@]}"; do
     if [[ ",$systems," != *",$s,"* ]]; then status_rows "$s" "not run"; continue; fi
     log "bench-iperf3: $s"
