@@ -185,7 +185,7 @@ udp_search() {
     if [ -n "$best" ]; then
         IFS=, read -r M_MBPS M_LOSS M_CPUA M_CPUB M_BUSY rate <<<"$best"; M_STATUS=ok
     else
-        M_STATUS="loss > 1 %"
+        M_MBPS= M_LOSS= M_CPUA= M_CPUB= M_BUSY= rate= M_STATUS="loss > 1 %"
     fi
     row "$sys" "udp-$dir" result "$rate" "$udp_seconds"
 }
@@ -351,7 +351,7 @@ report=$(
     echo "- Two network namespaces on one veth pair (MTU 1500); iperf3 $(iperf3 --version | head -1 | cut -d' ' -f2)" \
         "server in B, client in A, B→A with -R; $seconds s per TCP measurement."
     echo "- UDP: $UDP_LEN-byte payloads; best received rate with ≤ 1 % loss in at most $udp_steps steps of" \
-        "$udp_seconds s (start at the TCP 1-stream rate, double or bisect); every step is in the .csv."
+        "$udp_seconds s (start at the TCP 1-stream rate; double, come down to what got through, or bisect); every step is in the .csv."
     echo "- Cipher $cipher. Stock OpenVPN $(openvpn --version | head -1 | cut -d' ' -f2): --disable-dco, TLS p2p," \
         "tun-mtu 1500 with its default mssfix. ovpn-dpdk: $workers worker(s) per side, static keys, TUN MTU $TUN_MTU."
     echo "- Pinning: $pin. CPU % is of one core; machine % is of all $(nproc)."
