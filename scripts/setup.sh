@@ -30,6 +30,7 @@ declare -A pkgs=(
     [openvpn]=/usr/sbin/openvpn
     [maven]=/usr/bin/mvn
     [python3]=/usr/bin/python3
+    [python3-matplotlib]=/usr/lib/python3/dist-packages/matplotlib/__init__.py
     [openssl]=/usr/bin/openssl
 )
 missing=()
