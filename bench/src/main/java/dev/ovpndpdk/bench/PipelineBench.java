@@ -15,6 +15,7 @@ import dev.ovpndpdk.dataplane.proto.KeySlots;
 import dev.ovpndpdk.dataplane.proto.Role;
 import dev.ovpndpdk.dataplane.proto.Wire;
 
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -276,11 +277,31 @@ public class PipelineBench {
         }
     }
 
-    /** A benchmark thread's lane, its thread pinned to one CPU of those allowed. */
+    /**
+     * A benchmark thread's lane, its thread pinned to one CPU of those allowed. Also counts
+     * packets and the thread's CPU time per iteration ({@link CpuClock}).
+     */
     @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Driver {
         Pipeline pipeline;
         Lane lane;
+        /** Reported per iteration (summed over threads): packets moved and CPU nanoseconds spent. */
+        public long packets;
+        public long cpuNanos;
+        private long cpuStart;
+
+        @Setup(Level.Iteration)
+        public void startClock() {
+            packets = 0;
+            cpuNanos = 0;
+            cpuStart = CpuClock.now();
+        }
+
+        @TearDown(Level.Iteration)
+        public void stopClock() {
+            cpuNanos = CpuClock.now() - cpuStart;
+        }
 
         @Setup(Level.Trial)
         public void setup(Pipeline p) {
@@ -299,13 +320,18 @@ public class PipelineBench {
             int n = l.worker.doWork(System.nanoTime());
             l.calls++;
             l.moved += n;
+            packets += n;
             return n;
         }
     }
 
     /** The reference: raw intel-ipsec-mb over a ring like the pipeline's, one thread. */
     @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Direct {
+        public long packets;
+        public long cpuNanos;
+        private long cpuStart;
         Arena arena;
         KeyMaterial km;
         PacketRing ring;
@@ -350,11 +376,20 @@ public class PipelineBench {
                 }
             }
             next = i == ring.count ? 0 : i;
+            packets += BURST;
             return BURST;
+        }
+
+        @Setup(Level.Iteration)
+        public void startClock() {
+            packets = 0;
+            cpuNanos = 0;
+            cpuStart = CpuClock.now();
         }
 
         @TearDown(Level.Iteration)
         public void check() {
+            cpuNanos = CpuClock.now() - cpuStart;
             if (failures != 0) {
                 throw new IllegalStateException(failures + " direct opens failed authentication");
             }
