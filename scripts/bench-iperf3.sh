@@ -5,6 +5,8 @@
 # Prints a markdown table and, last, `ovpn-dpdk/openvpn tcp: R`. Needs root.
 #   scripts/bench-iperf3.sh [--seconds 10] [--streams 1] [--workers 1] [--cipher AES-256-GCM]
 #                           [--out FILE.md]
+# Environment: CPUS_A/CPUS_B pin each daemon's workers; OFFLOADS="off on" measures ovpn-dpdk
+# without and with the TUN offloads in the same run (default "on").
 set -uo pipefail
 seconds=10 streams=1 workers=1 cipher=AES-256-GCM out=
 while [ $# -gt 0 ]; do
@@ -14,7 +16,7 @@ while [ $# -gt 0 ]; do
         --workers) workers=$2; shift 2 ;;
         --cipher) cipher=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
         *) echo "bench-iperf3: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -79,23 +81,32 @@ else
 fi
 kill "${E2E_PIDS[@]}" 2>/dev/null; wait 2>/dev/null; E2E_PIDS=()
 
-# 3. ovpn-dpdk, socket backend, static keys through the command line
-daemon a --tun ovpn0 --listen 10.78.0.1:1195 --mode p2p --workers "$workers" --cpus "${CPUS_A:-none}" >/dev/null || exit 1
-daemon b --tun ovpn0 --listen 10.78.0.2:1195 --mode p2p --workers "$workers" --cpus "${CPUS_B:-none}" >/dev/null || exit 1
+# 3. ovpn-dpdk, socket backend, static keys through the command line; once per TUN offload
+# setting in $OFFLOADS ("on", the default, and/or "off": docs/socket-offloads.md)
 key=$(keyfile bench)
-ctl a peer new --id 1 --remote 10.78.0.2:1195 >/dev/null
-ctl a key new --peer 1 --slot primary --key-id 0 --cipher "$cipher" --key-material "$key" --role client >/dev/null
-ctl b peer new --id 1 --remote 10.78.0.1:1195 >/dev/null
-ctl b key new --peer 1 --slot primary --key-id 0 --cipher "$cipher" --key-material "$key" --role server >/dev/null
-nsx "$A" ip addr add 5.7.0.1/24 dev ovpn0
-nsx "$B" ip addr add 5.7.0.2/24 dev ovpn0
-if wait_ping "$A" 5.7.0.2; then measure ovpn-dpdk-socket 5.7.0.2; else rate[ovpn-dpdk-socket]=0; fi
+systems=(veth openvpn)
+for offload in ${OFFLOADS:-on}; do
+    name=ovpn-dpdk-socket; [ "$offload" = on ] || name=ovpn-dpdk-socket-offload-$offload
+    systems+=("$name")
+    daemon a --tun ovpn0 --listen 10.78.0.1:1195 --mode p2p --workers "$workers" --cpus "${CPUS_A:-none}" --offload "$offload" >/dev/null || exit 1
+    daemon b --tun ovpn0 --listen 10.78.0.2:1195 --mode p2p --workers "$workers" --cpus "${CPUS_B:-none}" --offload "$offload" >/dev/null || exit 1
+    ctl a peer new --id 1 --remote 10.78.0.2:1195 >/dev/null
+    ctl a key new --peer 1 --slot primary --key-id 0 --cipher "$cipher" --key-material "$key" --role client >/dev/null
+    ctl b peer new --id 1 --remote 10.78.0.1:1195 >/dev/null
+    ctl b key new --peer 1 --slot primary --key-id 0 --cipher "$cipher" --key-material "$key" --role server >/dev/null
+    nsx "$A" ip addr add 5.7.0.1/24 dev ovpn0
+    nsx "$B" ip addr add 5.7.0.2/24 dev ovpn0
+    if wait_ping "$A" 5.7.0.2; then measure "$name" 5.7.0.2; else rate[$name]=0; fi
+    kill "${E2E_PIDS[@]}" 2>/dev/null; wait 2>/dev/null; E2E_PIDS=()
+    rm -f "/run/ovpn-dpdk/$E2E_ID-"*.sock
+done
+main=ovpn-dpdk-socket; [ -n "${rate[$main]:-}" ] || main=${systems[-1]}
 
-ratio=$(python3 -c "import sys; o=float(sys.argv[1]); d=float(sys.argv[2]); print('%.2f' % (d/o) if o > 0 else 'n/a')" "${rate[openvpn]}" "${rate[ovpn-dpdk-socket]}")
+ratio=$(python3 -c "import sys; o=float(sys.argv[1]); d=float(sys.argv[2]); print('%.2f' % (d/o) if o > 0 else 'n/a')" "${rate[openvpn]}" "${rate[$main]}")
 report=$(
     echo "| system | iperf3 TCP, $streams stream(s), ${seconds} s | vs stock OpenVPN |"
     echo "|---|---:|---:|"
-    for s in veth openvpn ovpn-dpdk-socket; do
+    for s in "${systems[@]}"; do
         r=${rate[$s]}
         x=$(python3 -c "import sys; o=float(sys.argv[1]); v=float(sys.argv[2]); print('%.2fx' % (v/o) if o > 0 else '-')" "${rate[openvpn]}" "$r")
         echo "| $s | $r Mbit/s | $x |"

@@ -71,6 +71,11 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "Replay window in packets (default: ${DEFAULT-VALUE}, as Linux; OpenVPN's is 64).")
     int replayWindow = ReplayWindow.DEFAULT_SIZE;
 
+    @Option(names = "--offload", defaultValue = "${sys:ovpndpdk.offload:-on}", paramLabel = "on|off",
+            description = "TUN checksum/segmentation offloads: super-packets segmented and coalesced in the "
+                    + "daemon (default: ${DEFAULT-VALUE}; system property ovpndpdk.offload). 'off' is one packet per read/write.")
+    String offload;
+
     @Spec
     CommandSpec spec;
 
@@ -86,7 +91,7 @@ public final class DaemonCommand implements Callable<Integer> {
         }
         int[] pin = cpus != null ? cpus.cpus() : defaultCpus(n);
         Daemon daemon = Daemon.start(new Daemon.Options(tun, listen, Mode.parse(mode), n, b, crypto,
-                controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow));
+                controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow, onOff("--offload", offload)));
         TerminationSignals.onTerminate(daemon::stop);
         // Whatever else ends the JVM (SIGHUP, or the signals above where they could not be
         // taken over) still gets the clean shutdown: stop the loop and wait for it.
@@ -162,5 +167,13 @@ public final class DaemonCommand implements Callable<Integer> {
             }
             return new CpuList(cpus.stream().mapToInt(Integer::intValue).toArray());
         }
+    }
+
+    private static boolean onOff(String option, String value) {
+        return switch (value) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(option + " must be on or off: " + value);
+        };
     }
 }

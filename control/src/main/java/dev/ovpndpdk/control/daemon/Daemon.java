@@ -49,7 +49,12 @@ public final class Daemon implements AutoCloseable {
      * @param replayWindow packets, 64..2048 or as the engine allows
      */
     public record Options(String tun, InetSocketAddress listen, Mode mode, int workers, Backend backend,
-                          String crypto, Path control, int[] cpus, int replayWindow) {
+                          String crypto, Path control, int[] cpus, int replayWindow, boolean offload) {
+        /** Without the TUN offloads' switch: on (the kernel's offloads are used where it has them). */
+        public Options(String tun, InetSocketAddress listen, Mode mode, int workers, Backend backend,
+                       String crypto, Path control, int[] cpus, int replayWindow) {
+            this(tun, listen, mode, workers, backend, crypto, control, cpus, replayWindow, true);
+        }
     }
 
     private final Options options;
@@ -76,7 +81,7 @@ public final class Daemon implements AutoCloseable {
         ControlSocketFile.prepare(o.control()); // before the TUN device: never two daemons on one
         AeadEngine crypto = AeadEngines.select(o.crypto());
         int[] cpus = o.cpus();
-        SocketBackend backend = SocketBackend.open(o.tun(), o.listen(), o.workers(), PacketBatch.DEFAULT_BURST);
+        SocketBackend backend = SocketBackend.open(o.tun(), o.listen(), o.workers(), PacketBatch.DEFAULT_BURST, o.offload());
         Engine engine = null;
         ControlServer server = null;
         try {

@@ -12,6 +12,7 @@ import dev.ovpndpdk.bindings.libc.SockOpt;
 import dev.ovpndpdk.bindings.libc.Sockets;
 import dev.ovpndpdk.bindings.libc.TunDevice;
 import dev.ovpndpdk.dataplane.engine.Waiter;
+import dev.ovpndpdk.dataplane.port.TunnelPort;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -45,7 +46,7 @@ public final class SocketBackend implements AutoCloseable {
     private final boolean openVpnFirst;
     private final List<Integer> sockets = new ArrayList<>();
     private final List<UdpWirePort> wirePorts = new ArrayList<>();
-    private final List<TunTunnelPort> tunnelPorts = new ArrayList<>();
+    private final List<TunnelPort> tunnelPorts = new ArrayList<>();
     private int openVpnFd = -1;
 
     private SocketBackend(TunDevice tun, InetSocketAddress listen, boolean openVpnFirst) {
@@ -60,9 +61,20 @@ public final class SocketBackend implements AutoCloseable {
      * workers' sockets.
      */
     public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst) throws IOException {
-        TunDevice tun = TunDevice.open(tunName, workers);
+        return open(tunName, listen, workers, burst, true);
+    }
+
+    /**
+     * As {@link #open(String, InetSocketAddress, int, int)}; {@code offload} opens the TUN
+     * queues with virtio_net_hdr and the checksum and segmentation offloads this kernel
+     * accepts (docs/socket-offloads.md), false keeps one plain packet per read and write.
+     */
+    public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst, boolean offload)
+            throws IOException {
+        TunDevice tun = TunDevice.open(tunName, workers, offload);
         SocketBackend b = null;
         try {
+            String offloads = offload ? enableOffloads(tun) : "off";
             NetDevice.setUp(tun.name(), true);
             boolean first = portTaken(listen);
             b = new SocketBackend(tun, listen, first);
@@ -86,10 +98,10 @@ public final class SocketBackend implements AutoCloseable {
                     throw e;
                 }
                 b.wirePorts.add(new UdpWirePort(fd, v6, burst, b.arena));
-                b.tunnelPorts.add(new TunTunnelPort(tun.fd(w)));
+                b.tunnelPorts.add(offload ? new VnetTunTunnelPort(tun.fd(w), burst, b.arena) : new TunTunnelPort(tun.fd(w)));
             }
             b.steer();
-            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues), udp " + dev.ovpndpdk.dataplane.peer.Remote.of(listen)
+            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues, offloads " + offloads + "), udp " + dev.ovpndpdk.dataplane.peer.Remote.of(listen)
                     + (first ? " (joined the OpenVPN process's reuseport group)" : ""));
             return b;
         } catch (IOException | RuntimeException e) {
@@ -100,6 +112,27 @@ public final class SocketBackend implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The most the kernel accepts of: checksum, TSO (with ECN) and, from Linux 6.2, USO. The
+     * reader finishes and segments whatever it is given, so any subset works.
+     */
+    private static String enableOffloads(TunDevice tun) throws ErrnoException {
+        int tso = TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4 | TunDevice.TUN_F_TSO6 | TunDevice.TUN_F_TSO_ECN;
+        int[] tries = {tso | TunDevice.TUN_F_USO4 | TunDevice.TUN_F_USO6, tso, TunDevice.TUN_F_CSUM};
+        String[] names = {"csum+tso+uso", "csum+tso", "csum"};
+        for (int i = 0; i < tries.length; i++) {
+            try {
+                tun.setOffload(tries[i]);
+                return names[i];
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
+            }
+        }
+        return "none (virtio_net_hdr only)";
     }
 
     /** Whether some socket (the OpenVPN process's) is bound to the address already. */
@@ -148,7 +181,7 @@ public final class SocketBackend implements AutoCloseable {
         return wirePorts.get(worker);
     }
 
-    public TunTunnelPort tunnelPort(int worker) {
+    public TunnelPort tunnelPort(int worker) {
         return tunnelPorts.get(worker);
     }
 
