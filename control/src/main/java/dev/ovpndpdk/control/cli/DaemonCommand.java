@@ -3,6 +3,7 @@ package dev.ovpndpdk.control.cli;
 import dev.ovpndpdk.control.client.ControlPaths;
 import dev.ovpndpdk.control.daemon.Daemon;
 import dev.ovpndpdk.dataplane.peer.Mode;
+import dev.ovpndpdk.dataplane.port.socket.TunOffload;
 import dev.ovpndpdk.dataplane.proto.ReplayWindow;
 
 import java.io.IOException;
@@ -71,9 +72,10 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "Replay window in packets (default: ${DEFAULT-VALUE}, as Linux; OpenVPN's is 64).")
     int replayWindow = ReplayWindow.DEFAULT_SIZE;
 
-    @Option(names = "--offload", defaultValue = "${sys:ovpndpdk.offload:-on}", paramLabel = "on|off",
-            description = "TUN checksum/segmentation offloads: super-packets segmented and coalesced in the "
-                    + "daemon (default: ${DEFAULT-VALUE}; system property ovpndpdk.offload). 'off' is one packet per read/write.")
+    @Option(names = "--offload", defaultValue = "${sys:ovpndpdk.offload:-on}", paramLabel = "on|segment|off",
+            description = "TUN checksum/segmentation offloads: 'on' reads TCP/UDP super-packets and segments them, and "
+                    + "coalesces TCP segments on write; 'segment' only the former; 'off' is one plain packet per "
+                    + "read/write (default: ${DEFAULT-VALUE}; system property ovpndpdk.offload).")
     String offload;
 
     @Spec
@@ -91,7 +93,7 @@ public final class DaemonCommand implements Callable<Integer> {
         }
         int[] pin = cpus != null ? cpus.cpus() : defaultCpus(n);
         Daemon daemon = Daemon.start(new Daemon.Options(tun, listen, Mode.parse(mode), n, b, crypto,
-                controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow, onOff("--offload", offload)));
+                controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow, TunOffload.parse(offload)));
         TerminationSignals.onTerminate(daemon::stop);
         // Whatever else ends the JVM (SIGHUP, or the signals above where they could not be
         // taken over) still gets the clean shutdown: stop the loop and wait for it.
@@ -167,13 +169,5 @@ public final class DaemonCommand implements Callable<Integer> {
             }
             return new CpuList(cpus.stream().mapToInt(Integer::intValue).toArray());
         }
-    }
-
-    private static boolean onOff(String option, String value) {
-        return switch (value) {
-            case "on" -> true;
-            case "off" -> false;
-            default -> throw new IllegalArgumentException(option + " must be on or off: " + value);
-        };
     }
 }

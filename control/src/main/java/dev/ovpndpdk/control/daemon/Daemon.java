@@ -6,6 +6,7 @@ import dev.ovpndpdk.dataplane.engine.Engine;
 import dev.ovpndpdk.dataplane.peer.Mode;
 import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.socket.SocketBackend;
+import dev.ovpndpdk.dataplane.port.socket.TunOffload;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,11 +50,11 @@ public final class Daemon implements AutoCloseable {
      * @param replayWindow packets, 64..2048 or as the engine allows
      */
     public record Options(String tun, InetSocketAddress listen, Mode mode, int workers, Backend backend,
-                          String crypto, Path control, int[] cpus, int replayWindow, boolean offload) {
+                          String crypto, Path control, int[] cpus, int replayWindow, TunOffload offload) {
         /** Without the TUN offloads' switch: on (the kernel's offloads are used where it has them). */
         public Options(String tun, InetSocketAddress listen, Mode mode, int workers, Backend backend,
                        String crypto, Path control, int[] cpus, int replayWindow) {
-            this(tun, listen, mode, workers, backend, crypto, control, cpus, replayWindow, true);
+            this(tun, listen, mode, workers, backend, crypto, control, cpus, replayWindow, TunOffload.ON);
         }
     }
 

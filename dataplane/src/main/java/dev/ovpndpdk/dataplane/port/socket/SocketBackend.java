@@ -61,20 +61,21 @@ public final class SocketBackend implements AutoCloseable {
      * workers' sockets.
      */
     public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst) throws IOException {
-        return open(tunName, listen, workers, burst, true);
+        return open(tunName, listen, workers, burst, TunOffload.ON);
     }
 
     /**
-     * As {@link #open(String, InetSocketAddress, int, int)}; {@code offload} opens the TUN
-     * queues with virtio_net_hdr and the checksum and segmentation offloads this kernel
-     * accepts (docs/socket-offloads.md), false keeps one plain packet per read and write.
+     * As {@link #open(String, InetSocketAddress, int, int)}; unless {@code offload} is OFF, the
+     * TUN queues get virtio_net_hdr and the checksum and segmentation offloads this kernel
+     * accepts (docs/socket-offloads.md); OFF keeps one plain packet per read and write.
      */
-    public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst, boolean offload)
+    public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst, TunOffload offload)
             throws IOException {
-        TunDevice tun = TunDevice.open(tunName, workers, offload);
+        boolean vnet = offload != TunOffload.OFF;
+        TunDevice tun = TunDevice.open(tunName, workers, vnet);
         SocketBackend b = null;
         try {
-            String offloads = offload ? enableOffloads(tun) : "off";
+            String offloads = vnet ? enableOffloads(tun) + (offload == TunOffload.ON ? ", coalescing writes" : "") : "off";
             NetDevice.setUp(tun.name(), true);
             boolean first = portTaken(listen);
             b = new SocketBackend(tun, listen, first);
@@ -98,7 +99,8 @@ public final class SocketBackend implements AutoCloseable {
                     throw e;
                 }
                 b.wirePorts.add(new UdpWirePort(fd, v6, burst, b.arena));
-                b.tunnelPorts.add(offload ? new VnetTunTunnelPort(tun.fd(w), burst, b.arena) : new TunTunnelPort(tun.fd(w)));
+                b.tunnelPorts.add(vnet ? new VnetTunTunnelPort(tun.fd(w), burst, offload == TunOffload.ON, b.arena)
+                        : new TunTunnelPort(tun.fd(w)));
             }
             b.steer();
             LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues, offloads " + offloads + "), udp " + dev.ovpndpdk.dataplane.peer.Remote.of(listen)

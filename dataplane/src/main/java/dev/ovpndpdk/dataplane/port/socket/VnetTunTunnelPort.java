@@ -32,6 +32,7 @@ public final class VnetTunTunnelPort implements TunnelPort {
     private static final int HEADER_ROOM = 256;
 
     private final int fd;
+    private final boolean coalesce;
     private final MemorySegment staging;
     private final MemorySegment scratch;
     private final MemorySegment noOffload;
@@ -48,8 +49,10 @@ public final class VnetTunTunnelPort implements TunnelPort {
     private final AtomicLong superPacketsWritten = new AtomicLong();
     private final AtomicLong coalesceRefused = new AtomicLong();
 
-    VnetTunTunnelPort(int fd, int burst, Arena arena) {
+    /** @param coalesce whether writes merge TCP segments (false: one packet per write) */
+    VnetTunTunnelPort(int fd, int burst, boolean coalesce, Arena arena) {
         this.fd = fd;
+        this.coalesce = coalesce;
         this.staging = arena.allocate(STAGING, 64);
         this.scratch = arena.allocate(HEADER_ROOM, 64);
         this.noOffload = arena.allocate(VirtioNetHdr.SIZE, 8);
@@ -139,8 +142,15 @@ public final class VnetTunTunnelPort implements TunnelPort {
      */
     @Override
     public int send(PacketBatch b, int count) {
-        int groups = coalescer.plan(b.memory, b.offset, b.length, count);
         long base = b.memory.address();
+        if (!coalesce) {
+            int sent = 0;
+            while (sent < count && writeOne(base, b, sent)) {
+                sent++;
+            }
+            return sent;
+        }
+        int groups = coalescer.plan(b.memory, b.offset, b.length, count);
         for (int i = 0; i < count; i++) {
             written[i] = false;
         }
