@@ -4,11 +4,14 @@
 # AES-256-GCM, userspace tun), and ovpn-dpdk on the socket backend at both ends.
 # Prints a markdown table and, last, `ovpn-dpdk/openvpn tcp: R`. Needs root.
 #   scripts/bench-iperf3.sh [--seconds 10] [--streams 1] [--workers 1] [--cipher AES-256-GCM]
-#                           [--out FILE.md]
+#                           [--out FILE.md] [--tun-mtu N]
+# --tun-mtu sets ovpn-dpdk's TUN MTU (default: the kernel's 1500, so every full-size packet
+# leaves as two IP fragments; 1448 fits a datagram in the veth's 1500 over IPv4, which stock
+# OpenVPN gets for TCP from its default --mssfix).
 # Environment: CPUS_A/CPUS_B pin each daemon's workers; OFFLOADS="off on" measures ovpn-dpdk
 # without and with the TUN offloads in the same run (default "on").
 set -uo pipefail
-seconds=10 streams=1 workers=1 cipher=AES-256-GCM out=
+seconds=10 streams=1 workers=1 cipher=AES-256-GCM out= tun_mtu=
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) seconds=$2; shift 2 ;;
@@ -16,7 +19,8 @@ while [ $# -gt 0 ]; do
         --workers) workers=$2; shift 2 ;;
         --cipher) cipher=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        --tun-mtu) tun_mtu=$2; shift 2 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "bench-iperf3: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -85,8 +89,11 @@ kill "${E2E_PIDS[@]}" 2>/dev/null; wait 2>/dev/null; E2E_PIDS=()
 # setting in $OFFLOADS ("on", the default, and/or "off": docs/socket-offloads.md)
 key=$(keyfile bench)
 systems=(veth openvpn)
-for offload in ${OFFLOADS:-on}; do
-    name=ovpn-dpdk-socket; [ "$offload" = on ] || name=ovpn-dpdk-socket-offload-$offload
+for variant in ${OFFLOADS:-on}; do
+    # "on-noudpgso": the TUN offloads without UDP GSO on the wire
+    offload=${variant%-noudpgso}
+    export OVPN_DPDK_JAVA_OPTS=; [ "$variant" = "$offload" ] || export OVPN_DPDK_JAVA_OPTS=-Dovpndpdk.udpgso=false
+    name=ovpn-dpdk-socket; [ "$variant" = on ] || name=ovpn-dpdk-socket-offload-$variant
     systems+=("$name")
     daemon a --tun ovpn0 --listen 10.78.0.1:1195 --mode p2p --workers "$workers" --cpus "${CPUS_A:-none}" --offload "$offload" >/dev/null || exit 1
     daemon b --tun ovpn0 --listen 10.78.0.2:1195 --mode p2p --workers "$workers" --cpus "${CPUS_B:-none}" --offload "$offload" >/dev/null || exit 1
@@ -96,6 +103,7 @@ for offload in ${OFFLOADS:-on}; do
     ctl b key new --peer 1 --slot primary --key-id 0 --cipher "$cipher" --key-material "$key" --role server >/dev/null
     nsx "$A" ip addr add 5.7.0.1/24 dev ovpn0
     nsx "$B" ip addr add 5.7.0.2/24 dev ovpn0
+    if [ -n "$tun_mtu" ]; then nsx "$A" ip link set ovpn0 mtu "$tun_mtu"; nsx "$B" ip link set ovpn0 mtu "$tun_mtu"; fi
     if wait_ping "$A" 5.7.0.2; then measure "$name" 5.7.0.2; else rate[$name]=0; fi
     kill "${E2E_PIDS[@]}" 2>/dev/null; wait 2>/dev/null; E2E_PIDS=()
     rm -f "/run/ovpn-dpdk/$E2E_ID-"*.sock
@@ -112,7 +120,7 @@ report=$(
         echo "| $s | $r Mbit/s | $x |"
     done
     echo
-    echo "Cipher $cipher; ovpn-dpdk workers: $workers; $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); $(date -u +%Y-%m-%d)."
+    echo "Cipher $cipher; ovpn-dpdk workers: $workers, TUN MTU ${tun_mtu:-1500}; $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); $(date -u +%Y-%m-%d)."
 )
 echo "$report"
 [ -z "$out" ] || { mkdir -p "$(dirname "$out")"; echo "$report" > "$out"; }

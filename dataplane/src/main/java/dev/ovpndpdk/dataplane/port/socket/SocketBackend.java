@@ -39,6 +39,8 @@ import java.util.logging.Logger;
 public final class SocketBackend implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SocketBackend.class.getName());
     private static final int SOCKET_BUFFER = 4 << 20;
+    /** System property: "false" keeps UDP GSO off with {@link TunOffload#ON}. */
+    public static final String UDP_GSO_PROPERTY = "ovpndpdk.udpgso";
 
     private final Arena arena = Arena.ofShared();
     private final TunDevice tun;
@@ -72,10 +74,13 @@ public final class SocketBackend implements AutoCloseable {
     public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst, TunOffload offload)
             throws IOException {
         boolean vnet = offload != TunOffload.OFF;
+        // UDP GSO rides with the full offload; the property lets a benchmark tell the parts apart.
+        boolean udpGso = offload == TunOffload.ON && Boolean.parseBoolean(System.getProperty(UDP_GSO_PROPERTY, "true"));
         TunDevice tun = TunDevice.open(tunName, workers, vnet);
         SocketBackend b = null;
         try {
-            String offloads = vnet ? enableOffloads(tun) + (offload == TunOffload.ON ? ", coalescing writes" : "") : "off";
+            String offloads = vnet ? enableOffloads(tun) + (offload == TunOffload.ON ? ", coalescing writes" : "")
+                    + (udpGso ? ", udp gso" : "") : "off";
             NetDevice.setUp(tun.name(), true);
             boolean first = portTaken(listen);
             b = new SocketBackend(tun, listen, first);
@@ -98,7 +103,7 @@ public final class SocketBackend implements AutoCloseable {
                     }
                     throw e;
                 }
-                b.wirePorts.add(new UdpWirePort(fd, v6, burst, b.arena));
+                b.wirePorts.add(new UdpWirePort(fd, v6, burst, udpGso, b.arena));
                 b.tunnelPorts.add(vnet ? new VnetTunTunnelPort(tun.fd(w), burst, offload == TunOffload.ON, b.arena)
                         : new TunTunnelPort(tun.fd(w)));
             }
