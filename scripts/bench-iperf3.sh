@@ -90,9 +90,13 @@ kill "${E2E_PIDS[@]}" 2>/dev/null; wait 2>/dev/null; E2E_PIDS=()
 key=$(keyfile bench)
 systems=(veth openvpn)
 for variant in ${OFFLOADS:-on}; do
-    # "on-noudpgso": the TUN offloads without UDP GSO on the wire
-    offload=${variant%-noudpgso}
-    export OVPN_DPDK_JAVA_OPTS=; [ "$variant" = "$offload" ] || export OVPN_DPDK_JAVA_OPTS=-Dovpndpdk.udpgso=false
+    # "on-noudp": the TUN offloads without UDP GSO/GRO on the wire; "on-noudpgro": without GRO
+    offload=${variant%%-*}
+    case $variant in
+        *-noudp) export OVPN_DPDK_JAVA_OPTS="-Dovpndpdk.udpgso=false -Dovpndpdk.udpgro=false" ;;
+        *-noudpgro) export OVPN_DPDK_JAVA_OPTS=-Dovpndpdk.udpgro=false ;;
+        *) export OVPN_DPDK_JAVA_OPTS= ;;
+    esac
     name=ovpn-dpdk-socket; [ "$variant" = on ] || name=ovpn-dpdk-socket-offload-$variant
     systems+=("$name")
     daemon a --tun ovpn0 --listen 10.78.0.1:1195 --mode p2p --workers "$workers" --cpus "${CPUS_A:-none}" --offload "$offload" >/dev/null || exit 1

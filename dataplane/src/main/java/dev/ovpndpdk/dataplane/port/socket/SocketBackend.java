@@ -41,6 +41,8 @@ public final class SocketBackend implements AutoCloseable {
     private static final int SOCKET_BUFFER = 4 << 20;
     /** System property: "false" keeps UDP GSO off with {@link TunOffload#ON}. */
     public static final String UDP_GSO_PROPERTY = "ovpndpdk.udpgso";
+    /** System property: "false" keeps UDP GRO off with {@link TunOffload#ON}. */
+    public static final String UDP_GRO_PROPERTY = "ovpndpdk.udpgro";
 
     private final Arena arena = Arena.ofShared();
     private final TunDevice tun;
@@ -76,11 +78,12 @@ public final class SocketBackend implements AutoCloseable {
         boolean vnet = offload != TunOffload.OFF;
         // UDP GSO rides with the full offload; the property lets a benchmark tell the parts apart.
         boolean udpGso = offload == TunOffload.ON && Boolean.parseBoolean(System.getProperty(UDP_GSO_PROPERTY, "true"));
+        boolean udpGro = offload == TunOffload.ON && Boolean.parseBoolean(System.getProperty(UDP_GRO_PROPERTY, "true"));
         TunDevice tun = TunDevice.open(tunName, workers, vnet);
         SocketBackend b = null;
         try {
             String offloads = vnet ? enableOffloads(tun) + (offload == TunOffload.ON ? ", coalescing writes" : "")
-                    + (udpGso ? ", udp gso" : "") : "off";
+                    + (udpGso ? ", udp gso" : "") + (udpGro ? ", udp gro" : "") : "off";
             NetDevice.setUp(tun.name(), true);
             boolean first = portTaken(listen);
             b = new SocketBackend(tun, listen, first);
@@ -103,7 +106,7 @@ public final class SocketBackend implements AutoCloseable {
                     }
                     throw e;
                 }
-                b.wirePorts.add(new UdpWirePort(fd, v6, burst, udpGso, b.arena));
+                b.wirePorts.add(new UdpWirePort(fd, v6, burst, udpGso, udpGro && enableGro(fd), b.arena));
                 b.tunnelPorts.add(vnet ? new VnetTunTunnelPort(tun.fd(w), burst, offload == TunOffload.ON, b.arena)
                         : new TunTunnelPort(tun.fd(w)));
             }
@@ -140,6 +143,16 @@ public final class SocketBackend implements AutoCloseable {
             }
         }
         return "none (virtio_net_hdr only)";
+    }
+
+    /** UDP_GRO on a worker socket; false where the kernel has none (before 5.0). */
+    private static boolean enableGro(int fd) {
+        try {
+            SockOpt.setInt(fd, SockOpt.SOL_UDP, SockOpt.UDP_GRO, 1, "UDP_GRO");
+            return true;
+        } catch (ErrnoException e) {
+            return false;
+        }
     }
 
     /** Whether some socket (the OpenVPN process's) is bound to the address already. */

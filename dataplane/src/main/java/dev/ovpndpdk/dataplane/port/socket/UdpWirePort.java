@@ -47,6 +47,13 @@ public final class UdpWirePort implements WirePort {
     private int gsoRefusedSize = Integer.MAX_VALUE;
     private final int[] runStart;
     private final int[] runLength;
+    /** One receive buffer per message when UDP_GRO is on: a coalesced train is at most 64 KiB. */
+    private static final int GRO_BUFFER = 64 << 10;
+    private final MemorySegment groStaging;
+    private int pendingCount;
+    private int pendingMessage;
+    private int pendingOffset;
+    private final AtomicLong groTrains = new AtomicLong();
     private final AtomicLong gsoTrains = new AtomicLong();
     private final AtomicLong gsoRefused = new AtomicLong();
     private final AtomicLong truncated = new AtomicLong();
@@ -57,17 +64,27 @@ public final class UdpWirePort implements WirePort {
      * @param fd  a bound, non-blocking UDP socket this port now owns
      * @param gso send runs of equal-sized datagrams to one peer as one UDP GSO train
      *            ({@code UDP_SEGMENT}, docs/socket-offloads.md)
+     * @param gro the socket has UDP_GRO on: receive coalesced trains
      */
-    UdpWirePort(int fd, boolean ipv6Socket, int burst, boolean gso, java.lang.foreign.Arena arena) {
+    UdpWirePort(int fd, boolean ipv6Socket, int burst, boolean gso, boolean gro, java.lang.foreign.Arena arena) {
         this.fd = fd;
         this.ipv6Socket = ipv6Socket;
         this.gso = gso;
-        this.rx = new MmsgBatch(burst);
+        this.rx = new MmsgBatch(burst, gro ? (int) MsgHdr.CMSG_SPACE(Integer.BYTES) : 0);
+        this.groStaging = gro ? arena.allocate((long) GRO_BUFFER * burst, 64) : null;
+        for (int i = 0; gro && i < burst; i++) {
+            rx.setBuffer(i, groStaging.address() + (long) i * GRO_BUFFER, GRO_BUFFER);
+        }
         this.tx = new MmsgBatch(burst, gso ? (int) MsgHdr.CMSG_SPACE(Short.BYTES) : 0);
         this.single = new MmsgBatch(burst);
         this.names = arena.allocate(SLOT * burst, 8);
         this.runStart = new int[burst];
         this.runLength = new int[burst];
+    }
+
+    /** Messages received as UDP GRO trains (more than one datagram each). */
+    public long groTrains() {
+        return groTrains.get();
     }
 
     /** Messages sent as UDP GSO trains (more than one datagram each). */
@@ -96,6 +113,9 @@ public final class UdpWirePort implements WirePort {
 
     @Override
     public int receive(PacketBatch b) {
+        if (groStaging != null) {
+            return receiveCoalesced(b);
+        }
         int cap = Math.min(b.capacity, rx.capacity());
         long base = b.memory.address();
         for (int i = 0; i < cap; i++) {
@@ -108,32 +128,100 @@ public final class UdpWirePort implements WirePort {
             throw new UncheckedIOException(e);
         }
         int out = 0;
-        MemorySegment src = rx.names();
         for (int i = 0; i < n; i++) {
             if ((rx.messageFlags(i) & Sockets.MSG_TRUNC) != 0) {
                 truncated.incrementAndGet();
                 continue;
             }
-            long off = rx.nameOffset(i);
             b.offset[out] = b.slotBase(i) + PacketBatch.HEADROOM;
             b.length[out] = rx.length(i);
-            b.addrPort[out] = SockAddr.port(src, off);
-            if (SockAddr.family(src, off) == Sockets.AF_INET6) {
-                long hi = SockAddr.ipv6High(src, off);
-                long lo = SockAddr.ipv6Low(src, off);
-                boolean mapped = hi == V4_MAPPED_HI && (lo >>> 32) == V4_MAPPED_LO_PREFIX;
-                b.addrV6[out] = !mapped;
-                b.addrHi[out] = mapped ? 0 : hi;
-                b.addrLo[out] = mapped ? lo & 0xFFFFFFFFL : lo;
-            } else {
-                b.addrV6[out] = false;
-                b.addrHi[out] = 0;
-                b.addrLo[out] = SockAddr.ipv4(src, off) & 0xFFFFFFFFL;
-            }
+            setSource(b, out, i);
             out++;
         }
         b.count = out;
         return out;
+    }
+
+    /**
+     * With UDP_GRO the kernel may hand over a train of datagrams from one source as one
+     * message of up to 64 KiB (its cmsg says the datagram size), so messages land in a staging
+     * area and the datagrams are copied to the batch slots; what does not fit this burst is
+     * handed out by the next call, before any new {@code recvmmsg}.
+     */
+    private int receiveCoalesced(PacketBatch b) {
+        int out = 0;
+        while (out < b.capacity) {
+            if (pendingMessage >= pendingCount) {
+                if (out > 0) {
+                    break;
+                }
+                int n;
+                try {
+                    n = rx.receive(fd, rx.capacity(), Sockets.MSG_DONTWAIT);
+                } catch (ErrnoException e) {
+                    throw new UncheckedIOException(e);
+                }
+                if (n == 0) {
+                    break;
+                }
+                pendingCount = n;
+                pendingMessage = 0;
+                pendingOffset = 0;
+            }
+            int m = pendingMessage;
+            int len = rx.length(m);
+            if ((rx.messageFlags(m) & Sockets.MSG_TRUNC) != 0) {
+                truncated.incrementAndGet();
+                pendingMessage++;
+                continue;
+            }
+            int seg = rx.receivedSegmentSize(m);
+            if (seg <= 0) {
+                seg = len;
+            } else if (pendingOffset == 0) {
+                groTrains.incrementAndGet();
+            }
+            long from = (long) m * GRO_BUFFER;
+            while (pendingOffset < len && out < b.capacity) {
+                int dl = Math.min(seg, len - pendingOffset);
+                if (dl > b.maxPacket()) {
+                    truncated.incrementAndGet();
+                } else {
+                    long off = b.slotBase(out) + PacketBatch.HEADROOM;
+                    MemorySegment.copy(groStaging, from + pendingOffset, b.memory, off, dl);
+                    b.offset[out] = off;
+                    b.length[out] = dl;
+                    setSource(b, out, m);
+                    out++;
+                }
+                pendingOffset += dl;
+            }
+            if (pendingOffset >= len) {
+                pendingMessage++;
+                pendingOffset = 0;
+            }
+        }
+        b.count = out;
+        return out;
+    }
+
+    /** Entry {@code out}'s source: message {@code i}'s (v4-mapped IPv6 as IPv4). */
+    private void setSource(PacketBatch b, int out, int i) {
+        MemorySegment src = rx.names();
+        long off = rx.nameOffset(i);
+        b.addrPort[out] = SockAddr.port(src, off);
+        if (SockAddr.family(src, off) == Sockets.AF_INET6) {
+            long hi = SockAddr.ipv6High(src, off);
+            long lo = SockAddr.ipv6Low(src, off);
+            boolean mapped = hi == V4_MAPPED_HI && (lo >>> 32) == V4_MAPPED_LO_PREFIX;
+            b.addrV6[out] = !mapped;
+            b.addrHi[out] = mapped ? 0 : hi;
+            b.addrLo[out] = mapped ? lo & 0xFFFFFFFFL : lo;
+        } else {
+            b.addrV6[out] = false;
+            b.addrHi[out] = 0;
+            b.addrLo[out] = SockAddr.ipv4(src, off) & 0xFFFFFFFFL;
+        }
     }
 
     /**
