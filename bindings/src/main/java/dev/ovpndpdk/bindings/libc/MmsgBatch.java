@@ -128,6 +128,19 @@ public final class MmsgBatch implements AutoCloseable {
         mem.set(JAVA_LONG, iovOff + Objects.checkIndex(slot, capacity) * IOV + MsgHdr.IOV_LEN, length);
     }
 
+    /**
+     * Makes message {@code slot} gather the buffers of slots {@code [first, first + count)} into
+     * one datagram (their iovecs lie one after the other) — with {@link #setSegmentSize}, a UDP
+     * GSO train without copying the packets together. {@code setGather(i, i, 1)} is the default.
+     */
+    public void setGather(int slot, int first, int count) {
+        Objects.checkIndex(slot, capacity);
+        Objects.checkFromIndexSize(first, count, capacity);
+        long h = hdr(slot);
+        mem.set(JAVA_LONG, h + MsgHdr.MSG_IOV, base + iovOff + first * IOV);
+        mem.set(JAVA_LONG, h + MsgHdr.MSG_IOVLEN, (long) count);
+    }
+
     public long bufferAddress(int slot) {
         return mem.get(JAVA_LONG, iovOff + Objects.checkIndex(slot, capacity) * IOV + MsgHdr.IOV_BASE);
     }

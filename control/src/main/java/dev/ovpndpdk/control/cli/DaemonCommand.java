@@ -3,6 +3,7 @@ package dev.ovpndpdk.control.cli;
 import dev.ovpndpdk.control.client.ControlPaths;
 import dev.ovpndpdk.control.daemon.Daemon;
 import dev.ovpndpdk.dataplane.peer.Mode;
+import dev.ovpndpdk.dataplane.port.socket.TunOffload;
 import dev.ovpndpdk.dataplane.proto.ReplayWindow;
 
 import java.io.IOException;
@@ -101,6 +102,12 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "Replay window in packets (default: ${DEFAULT-VALUE}, as Linux; OpenVPN's is 64).")
     int replayWindow = ReplayWindow.DEFAULT_SIZE;
 
+    @Option(names = "--offload", defaultValue = "${sys:ovpndpdk.offload:-on}", paramLabel = "on|segment|off",
+            description = "TUN checksum/segmentation offloads: 'on' reads TCP/UDP super-packets and segments them, and "
+                    + "coalesces TCP segments on write; 'segment' only the former; 'off' is one plain packet per "
+                    + "read/write (default: ${DEFAULT-VALUE}; system property ovpndpdk.offload).")
+    String offload;
+
     @Spec
     CommandSpec spec;
 
@@ -116,7 +123,7 @@ public final class DaemonCommand implements Callable<Integer> {
         Daemon.DpdkOptions dpdk = new Daemon.DpdkOptions(ealArgs, wirePort, exceptionIface, List.copyOf(wireAddresses),
                 tunMtu, mbufs);
         Daemon daemon = Daemon.start(new Daemon.Options(tun, listen, Mode.parse(mode), n, b, crypto,
-                controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow, dpdk));
+                controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow, dpdk, TunOffload.parse(offload)));
         TerminationSignals.onTerminate(daemon::stop);
         // Whatever else ends the JVM (SIGHUP, or the signals above where they could not be
         // taken over) still gets the clean shutdown: stop the loop and wait for it.

@@ -8,6 +8,7 @@ import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.PortBackend;
 import dev.ovpndpdk.dataplane.port.dpdk.DpdkBackend;
 import dev.ovpndpdk.dataplane.port.socket.SocketBackend;
+import dev.ovpndpdk.dataplane.port.socket.TunOffload;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,9 +52,11 @@ public final class Daemon implements AutoCloseable {
      *                     test namespaces), as DPDK and VPP pin only on an explicit core list
      * @param replayWindow packets, 64..2048 or as the engine allows
      * @param dpdk         the DPDK backend's settings; null when none were given
+     * @param offload      the socket backend's TUN/UDP offloads; null for on
      */
     public record Options(String tun, InetSocketAddress listen, Mode mode, int workers, Backend backend,
-                         String crypto, Path control, int[] cpus, int replayWindow, DpdkOptions dpdk) {
+                         String crypto, Path control, int[] cpus, int replayWindow, DpdkOptions dpdk,
+                         TunOffload offload) {
     }
 
     /**
@@ -142,7 +145,8 @@ public final class Daemon implements AutoCloseable {
             return DpdkBackend.open(new DpdkBackend.Config(o.tun(), o.listen(), o.workers(), PacketBatch.DEFAULT_BURST,
                     d.eal(), d.wirePort(), d.exceptionName(), d.wireAddresses(), d.tunMtu(), d.mbufs()));
         }
-        return SocketBackend.open(o.tun(), o.listen(), o.workers(), PacketBatch.DEFAULT_BURST);
+        return SocketBackend.open(o.tun(), o.listen(), o.workers(), PacketBatch.DEFAULT_BURST,
+                o.offload() != null ? o.offload() : TunOffload.ON);
     }
 
     private static SocketHandOver handOverFor(PortBackend backend) {

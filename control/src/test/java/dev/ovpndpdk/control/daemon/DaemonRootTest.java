@@ -76,7 +76,7 @@ class DaemonRootTest {
         int port = freeUdpPort();
         Path control = dir.resolve("d.sock");
         Daemon d = Daemon.start(new Daemon.Options(tun, new InetSocketAddress(LOOPBACK, port), Mode.P2P, 1,
-                Daemon.Backend.SOCKET, "jdk", control, null, 2048, null));
+                Daemon.Backend.SOCKET, "jdk", control, null, 2048, null, null));
         Thread loop = new Thread(d::run, "control-thread");
         loop.start();
         int openvpn = -1;
@@ -102,7 +102,7 @@ class DaemonRootTest {
             assertTrue(r[1].startsWith("peer 1  remote 127.0.0.1:" + (port + 1)), r[1]);
 
             IOException second = assertThrows(IOException.class, () -> Daemon.start(new Daemon.Options(tun + "b",
-                    new InetSocketAddress(LOOPBACK, port), Mode.P2P, 1, Daemon.Backend.SOCKET, "jdk", control, null, 2048, null)));
+                    new InetSocketAddress(LOOPBACK, port), Mode.P2P, 1, Daemon.Backend.SOCKET, "jdk", control, null, 2048, null, null)));
             assertTrue(second.getMessage().startsWith("another daemon is running on " + control), second.getMessage());
         } finally {
             d.stop();
@@ -121,7 +121,7 @@ class DaemonRootTest {
         int port = freeUdpPort();
         Path control = dir.resolve("d.sock");
         Daemon d = Daemon.start(new Daemon.Options(tun, new InetSocketAddress(LOOPBACK, port), Mode.P2P, 1,
-                Daemon.Backend.SOCKET, "jdk", control, null, 2048, null));
+                Daemon.Backend.SOCKET, "jdk", control, null, 2048, null, null));
         Thread loop = new Thread(d::run, "control-thread");
         loop.start();
         int other = Sockets.udp(new InetSocketAddress(LOOPBACK, 0));

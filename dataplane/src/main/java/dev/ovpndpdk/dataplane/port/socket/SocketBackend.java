@@ -12,6 +12,7 @@ import dev.ovpndpdk.bindings.libc.SockOpt;
 import dev.ovpndpdk.bindings.libc.Sockets;
 import dev.ovpndpdk.bindings.libc.TunDevice;
 import dev.ovpndpdk.dataplane.engine.Waiter;
+import dev.ovpndpdk.dataplane.port.TunnelPort;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -38,6 +39,10 @@ import java.util.logging.Logger;
 public final class SocketBackend implements dev.ovpndpdk.dataplane.port.PortBackend {
     private static final Logger LOG = Logger.getLogger(SocketBackend.class.getName());
     private static final int SOCKET_BUFFER = 4 << 20;
+    /** System property: "false" keeps UDP GSO off with {@link TunOffload#ON}. */
+    public static final String UDP_GSO_PROPERTY = "ovpndpdk.udpgso";
+    /** System property: "false" keeps UDP GRO off with {@link TunOffload#ON}. */
+    public static final String UDP_GRO_PROPERTY = "ovpndpdk.udpgro";
 
     private final Arena arena = Arena.ofShared();
     private final TunDevice tun;
@@ -45,7 +50,7 @@ public final class SocketBackend implements dev.ovpndpdk.dataplane.port.PortBack
     private final boolean openVpnFirst;
     private final List<Integer> sockets = new ArrayList<>();
     private final List<UdpWirePort> wirePorts = new ArrayList<>();
-    private final List<TunTunnelPort> tunnelPorts = new ArrayList<>();
+    private final List<TunnelPort> tunnelPorts = new ArrayList<>();
     private int openVpnFd = -1;
 
     private SocketBackend(TunDevice tun, InetSocketAddress listen, boolean openVpnFirst) {
@@ -60,9 +65,25 @@ public final class SocketBackend implements dev.ovpndpdk.dataplane.port.PortBack
      * workers' sockets.
      */
     public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst) throws IOException {
-        TunDevice tun = TunDevice.open(tunName, workers);
+        return open(tunName, listen, workers, burst, TunOffload.ON);
+    }
+
+    /**
+     * As {@link #open(String, InetSocketAddress, int, int)}; unless {@code offload} is OFF, the
+     * TUN queues get virtio_net_hdr and the checksum and segmentation offloads this kernel
+     * accepts (docs/socket-offloads.md); OFF keeps one plain packet per read and write.
+     */
+    public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst, TunOffload offload)
+            throws IOException {
+        boolean vnet = offload != TunOffload.OFF;
+        // UDP GSO rides with the full offload; the property lets a benchmark tell the parts apart.
+        boolean udpGso = offload == TunOffload.ON && Boolean.parseBoolean(System.getProperty(UDP_GSO_PROPERTY, "true"));
+        boolean udpGro = offload == TunOffload.ON && Boolean.parseBoolean(System.getProperty(UDP_GRO_PROPERTY, "true"));
+        TunDevice tun = TunDevice.open(tunName, workers, vnet);
         SocketBackend b = null;
         try {
+            String offloads = vnet ? enableOffloads(tun) + (offload == TunOffload.ON ? ", coalescing writes" : "")
+                    + (udpGso ? ", udp gso" : "") + (udpGro ? ", udp gro" : "") : "off";
             NetDevice.setUp(tun.name(), true);
             boolean first = portTaken(listen);
             b = new SocketBackend(tun, listen, first);
@@ -85,11 +106,12 @@ public final class SocketBackend implements dev.ovpndpdk.dataplane.port.PortBack
                     }
                     throw e;
                 }
-                b.wirePorts.add(new UdpWirePort(fd, v6, burst, b.arena));
-                b.tunnelPorts.add(new TunTunnelPort(tun.fd(w)));
+                b.wirePorts.add(new UdpWirePort(fd, v6, burst, udpGso, udpGro && enableGro(fd), b.arena));
+                b.tunnelPorts.add(vnet ? new VnetTunTunnelPort(tun.fd(w), burst, offload == TunOffload.ON, b.arena)
+                        : new TunTunnelPort(tun.fd(w)));
             }
             b.steer();
-            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues), udp " + dev.ovpndpdk.dataplane.peer.Remote.of(listen)
+            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues, offloads " + offloads + "), udp " + dev.ovpndpdk.dataplane.peer.Remote.of(listen)
                     + (first ? " (joined the OpenVPN process's reuseport group)" : ""));
             return b;
         } catch (IOException | RuntimeException e) {
@@ -99,6 +121,37 @@ public final class SocketBackend implements dev.ovpndpdk.dataplane.port.PortBack
                 tun.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * The most the kernel accepts of: checksum, TSO (with ECN) and, from Linux 6.2, USO. The
+     * reader finishes and segments whatever it is given, so any subset works.
+     */
+    private static String enableOffloads(TunDevice tun) throws ErrnoException {
+        int tso = TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4 | TunDevice.TUN_F_TSO6 | TunDevice.TUN_F_TSO_ECN;
+        int[] tries = {tso | TunDevice.TUN_F_USO4 | TunDevice.TUN_F_USO6, tso, TunDevice.TUN_F_CSUM};
+        String[] names = {"csum+tso+uso", "csum+tso", "csum"};
+        for (int i = 0; i < tries.length; i++) {
+            try {
+                tun.setOffload(tries[i]);
+                return names[i];
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
+            }
+        }
+        return "none (virtio_net_hdr only)";
+    }
+
+    /** UDP_GRO on a worker socket; false where the kernel has none (before 5.0). */
+    private static boolean enableGro(int fd) {
+        try {
+            SockOpt.setInt(fd, SockOpt.SOL_UDP, SockOpt.UDP_GRO, 1, "UDP_GRO");
+            return true;
+        } catch (ErrnoException e) {
+            return false;
         }
     }
 
@@ -161,7 +214,7 @@ public final class SocketBackend implements dev.ovpndpdk.dataplane.port.PortBack
     }
 
     @Override
-    public TunTunnelPort tunnelPort(int worker) {
+    public TunnelPort tunnelPort(int worker) {
         return tunnelPorts.get(worker);
     }
 
