@@ -59,12 +59,13 @@ public final class PacketBatch {
      * @param slotSize bytes per packet buffer, headroom included (at least HEADROOM + 64)
      */
     public PacketBatch(Arena arena, int capacity, int slotSize) {
-        if (capacity < 1 || slotSize < HEADROOM + 64) {
-            throw new IllegalArgumentException("bad batch shape " + capacity + " x " + slotSize);
-        }
+        this(capacity, slotSize, slots(arena, capacity, slotSize));
+    }
+
+    private PacketBatch(int capacity, int slotSize, MemorySegment memory) {
         this.capacity = capacity;
         this.slotSize = slotSize;
-        this.memory = arena.allocate((long) capacity * slotSize, 64);
+        this.memory = memory;
         this.handle = new long[capacity];
         this.txDrop = new byte[capacity];
         this.offset = new long[capacity];
@@ -75,21 +76,15 @@ public final class PacketBatch {
         this.addrPort = new int[capacity];
     }
 
-    private PacketBatch(int capacity, int maxPacket) {
-        if (capacity < 1 || maxPacket < 64) {
-            throw new IllegalArgumentException("bad batch shape " + capacity + " x " + maxPacket);
+    private static void checkShape(int capacity, int size, int minSize) {
+        if (capacity < 1 || size < minSize) {
+            throw new IllegalArgumentException("bad batch shape " + capacity + " x " + size);
         }
-        this.capacity = capacity;
-        this.slotSize = maxPacket + HEADROOM;
-        this.memory = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
-        this.handle = new long[capacity];
-        this.txDrop = new byte[capacity];
-        this.offset = new long[capacity];
-        this.length = new int[capacity];
-        this.addrV6 = new boolean[capacity];
-        this.addrHi = new long[capacity];
-        this.addrLo = new long[capacity];
-        this.addrPort = new int[capacity];
+    }
+
+    private static MemorySegment slots(Arena arena, int capacity, int slotSize) {
+        checkShape(capacity, slotSize, HEADROOM + 64);
+        return arena.allocate((long) capacity * slotSize, 64);
     }
 
     /**
@@ -100,7 +95,8 @@ public final class PacketBatch {
      * @param maxPacket the largest packet the port's buffers hold after their headroom
      */
     public static PacketBatch overNativeMemory(int capacity, int maxPacket) {
-        return new PacketBatch(capacity, maxPacket);
+        checkShape(capacity, maxPacket, 64);
+        return new PacketBatch(capacity, maxPacket + HEADROOM, MemorySegment.NULL.reinterpret(Long.MAX_VALUE));
     }
 
     public long slotBase(int i) {
