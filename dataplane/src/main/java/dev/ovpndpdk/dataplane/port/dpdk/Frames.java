@@ -1,6 +1,7 @@
 package dev.ovpndpdk.dataplane.port.dpdk;
 
 import dev.ovpndpdk.dataplane.port.PacketBatch;
+import dev.ovpndpdk.dataplane.port.offload.InetChecksum;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -188,10 +189,10 @@ final class Frames {
             long ip = f + ETH;
             m.set(BE_INT, ip, 0x4500_0000 | (IP4 + udpLen));
             m.set(BE_INT, ip + 4, (ipId & 0xFFFF) << 16); // no DF: a smaller link on the way may fragment
-            m.set(BE_INT, ip + 8, (64 << 24) | (PROTO_UDP << 16)); // TTL, protocol, checksum 0 for now
+            m.set(BE_INT, ip + 8, (64 << 24) | (PROTO_UDP << 16)); // TTL, protocol, checksum below
             m.set(BE_INT, ip + 12, (int) me.lo());
             m.set(BE_INT, ip + 16, (int) dstLo);
-            m.set(BE_SHORT, ip + 10, (short) Checksum.finish(Checksum.add(0, m, ip, IP4)));
+            InetChecksum.setIpv4HeaderChecksum(m, ip, IP4);
             udp = ip + IP4;
         }
         m.set(BE_SHORT, udp, (short) me.port());
@@ -199,12 +200,9 @@ final class Frames {
         m.set(BE_SHORT, udp + 4, (short) udpLen);
         m.set(BE_SHORT, udp + 6, (short) 0);
         if (v6) {
-            long sum = Checksum.add(0, me.hi());
-            sum = Checksum.add(sum, me.lo());
-            sum = Checksum.add(sum, dstHi);
-            sum = Checksum.add(sum, dstLo);
-            sum += udpLen + PROTO_UDP;
-            int c = Checksum.finish(Checksum.add(sum, m, udp, udpLen));
+            long ip = f + ETH;
+            int c = InetChecksum.finish(InetChecksum.sum(m, udp, udpLen,
+                    InetChecksum.pseudoHeader(m, ip, true, PROTO_UDP, udpLen)));
             m.set(BE_SHORT, udp + 6, (short) (c == 0 ? 0xFFFF : c));
         }
         return f;
@@ -255,12 +253,8 @@ final class Frames {
         m.set(BE_LONG, icmp + 16, targetLo);
         m.set(BE_SHORT, icmp + 24, (short) 0x0101); // source link-layer address option, 8 bytes
         putMac(m, icmp + 26, me.mac());
-        long sum = Checksum.add(0, me.hi());
-        sum = Checksum.add(sum, me.lo());
-        sum = Checksum.add(sum, groupHi);
-        sum = Checksum.add(sum, groupLo);
-        sum += 32 + PROTO_ICMP6;
-        m.set(BE_SHORT, icmp + 2, (short) Checksum.finish(Checksum.add(sum, m, icmp, 32)));
+        m.set(BE_SHORT, icmp + 2, (short) InetChecksum.finish(InetChecksum.sum(m, icmp, 32,
+                InetChecksum.pseudoHeader(m, ip, true, PROTO_ICMP6, 32))));
         return NS_FRAME;
     }
 }
