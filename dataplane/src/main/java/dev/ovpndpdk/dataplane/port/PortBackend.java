@@ -1,5 +1,7 @@
 package dev.ovpndpdk.dataplane.port;
 
+import dev.ovpndpdk.bindings.libc.Affinity;
+import dev.ovpndpdk.bindings.libc.ErrnoException;
 import dev.ovpndpdk.dataplane.engine.Waiter;
 
 /**
@@ -28,4 +30,16 @@ public interface PortBackend extends AutoCloseable {
 
     @Override
     void close();
+
+    /** Pins the calling worker thread {@code w} to {@code cpus[w % cpus.length]}; nothing when {@code cpus} is null. */
+    static void pin(int w, int[] cpus) {
+        if (cpus == null) {
+            return;
+        }
+        try {
+            Affinity.pinCurrentThread(cpus[w % cpus.length]);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
 }

@@ -11,10 +11,9 @@ import dev.ovpndpdk.bindings.dpdk.RteEtherAddr;
 import dev.ovpndpdk.bindings.dpdk.RteLcore;
 import dev.ovpndpdk.bindings.dpdk.RteMbuf;
 import dev.ovpndpdk.bindings.dpdk.RteMempool;
-import dev.ovpndpdk.bindings.libc.Affinity;
-import dev.ovpndpdk.bindings.libc.ErrnoException;
 import dev.ovpndpdk.dataplane.engine.Waiter;
 import dev.ovpndpdk.dataplane.peer.Remote;
+import dev.ovpndpdk.dataplane.port.PortBackend;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -37,7 +36,7 @@ import java.util.logging.Logger;
  *
  * <p>EAL can be initialised once per process: one DPDK backend per daemon.
  */
-public final class DpdkBackend implements dev.ovpndpdk.dataplane.port.PortBackend {
+public final class DpdkBackend implements PortBackend {
     private static final Logger LOG = Logger.getLogger(DpdkBackend.class.getName());
     static final String TUN_VDEV = "net_tun_ovd";
     static final String TAP_VDEV = "net_tap_ovdx";
@@ -89,7 +88,7 @@ public final class DpdkBackend implements dev.ovpndpdk.dataplane.port.PortBacken
         int maxPacket = RteMbuf.RTE_MBUF_DEFAULT_DATAROOM;
         for (int w = 0; w < c.workers(); w++) {
             wirePorts.add(new DpdkWirePort(arena, wire, tap, w, pool, me, neighbours, c.burst(), maxPacket, stats));
-            tunnelPorts.add(new DpdkTunnelPort(arena, tun, w, pool, c.burst()));
+            tunnelPorts.add(new DpdkTunnelPort(arena, tun, w, pool, c.burst(), stats));
         }
     }
 
@@ -374,27 +373,13 @@ public final class DpdkBackend implements dev.ovpndpdk.dataplane.port.PortBacken
     @Override
     public Runnable threadSetUp(int w, int[] cpus) {
         return () -> {
-            if (cpus != null) {
-                try {
-                    Affinity.pinCurrentThread(cpus[w % cpus.length]);
-                } catch (ErrnoException e) {
-                    throw new IllegalStateException(e.getMessage(), e);
-                }
-            }
+            PortBackend.pin(w, cpus);
             if (RteLcore.rte_thread_register() != 0) {
                 int e = RteErrno.rte_errno();
                 LOG.warning("worker " + w + ": rte_thread_register: " + RteErrno.rte_strerror(e)
                         + " — runs without a mempool cache");
             }
         };
-    }
-
-    public DpdkPortStats portStats() {
-        return stats;
-    }
-
-    public Neighbours neighbours() {
-        return neighbours;
     }
 
     /** Mbufs not in the pool right now (lent to workers, in rings, in flight). */

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * One slot per worker queue, written only by that worker (plain lazy sets), summed on read.
  */
 public final class DpdkPortStats {
-    public enum Kind { TO_KERNEL, TO_KERNEL_DROPPED, FROM_KERNEL, FROM_KERNEL_DROPPED, SOLICITED, OWN_ECHO }
+    public enum Kind { TO_KERNEL, TO_KERNEL_DROPPED, FROM_KERNEL, FROM_KERNEL_DROPPED, SOLICITED, OWN_ECHO, MULTI_SEGMENT }
 
     private static final int STRIDE = 8; // a cache line of longs per worker and kind
     private final AtomicLongArray counts;
@@ -44,6 +44,10 @@ public final class DpdkPortStats {
         add(q, Kind.OWN_ECHO, 1);
     }
 
+    void multiSegment(int q) {
+        add(q, Kind.MULTI_SEGMENT, 1);
+    }
+
     void solicited(int q) {
         add(q, Kind.SOLICITED, 1);
     }
@@ -60,6 +64,7 @@ public final class DpdkPortStats {
     public String toString() {
         return "exception path: to kernel " + get(Kind.TO_KERNEL) + " (dropped " + get(Kind.TO_KERNEL_DROPPED)
                 + "), from kernel " + get(Kind.FROM_KERNEL) + " (dropped " + get(Kind.FROM_KERNEL_DROPPED)
-                + "), neighbour requests " + get(Kind.SOLICITED) + ", own frames seen again " + get(Kind.OWN_ECHO);
+                + "), neighbour requests " + get(Kind.SOLICITED) + ", own frames seen again " + get(Kind.OWN_ECHO)
+                + ", multi-segment tunnel packets dropped " + get(Kind.MULTI_SEGMENT);
     }
 }

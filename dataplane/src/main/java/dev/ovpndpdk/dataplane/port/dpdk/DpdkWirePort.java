@@ -43,10 +43,9 @@ final class DpdkWirePort implements WirePort {
     private final Neighbours neighbours;
     private final int maxPacket;
     private final MemorySegment rxVec;
-    private final MemorySegment txVec;
+    private final MbufTx tx;
     private final MemorySegment excVec;
     private final MemorySegment one;
-    private final int[] txEntry;
     private final HeldMbufs held;
     private final DpdkPortStats stats;
     private int polls;
@@ -63,10 +62,9 @@ final class DpdkWirePort implements WirePort {
         this.neighbours = neighbours;
         this.maxPacket = maxPacket;
         this.rxVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
-        this.txVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
+        this.tx = new MbufTx(arena, pool, burst);
         this.excVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
         this.one = arena.allocate(ValueLayout.JAVA_LONG, 1);
-        this.txEntry = new int[burst];
         this.held = new HeldMbufs(arena, burst);
         this.stats = stats;
         this.ipId = (short) (queue << 12); // workers apart, so fragments of different queues do not mix
@@ -149,7 +147,7 @@ final class DpdkWirePort implements WirePort {
             return false;
         }
         // The mbuf still describes the whole frame (only the batch entry points at the payload).
-        RteMbuf.rte_mbuf_refcnt_update(m, 1);
+        MbufTx.addReference(m);
         one.set(ValueLayout.JAVA_LONG, 0, m);
         if (RteEthdev.rte_eth_tx_burst(tap, queue, one.address(), 1) == 1) {
             stats.toKernel(queue, 1);
@@ -162,8 +160,6 @@ final class DpdkWirePort implements WirePort {
 
     @Override
     public int send(PacketBatch b, int count) {
-        int t = 0;
-        long base = b.memory.address();
         for (int k = 0; k < count; k++) {
             boolean v6 = b.addrV6[k];
             long hi = b.addrHi[k];
@@ -178,41 +174,25 @@ final class DpdkWirePort implements WirePort {
                 solicit(v6, hi, lo);
                 continue;
             }
-            long m = b.handle[k];
-            long payload = base + b.offset[k];
-            int len = b.length[k];
+            long m = tx.take(b, k);
             if (m == 0) {
-                // Not in an mbuf (a keepalive ping built in the worker's own memory): copy it into one.
-                m = RteMbuf.rte_pktmbuf_alloc(pool);
-                if (m == 0) {
-                    b.txDrop[k] = DropReason.NO_BUFFER.mark();
-                    continue;
-                }
-                long dst = RteMbufCore.buf_addr(m) + RteMbuf.RTE_PKTMBUF_HEADROOM;
-                MemorySegment.copy(b.memory, b.offset[k], ALL, dst, len);
-                payload = dst;
-            } else {
-                if (payload - Frames.outerLength(v6) < RteMbufCore.buf_addr(m)) {
-                    b.txDrop[k] = DropReason.TOO_BIG.mark(); // no headroom left for the outer headers
-                    continue;
-                }
-                RteMbuf.rte_mbuf_refcnt_update(m, 1); // the driver's reference; ours goes at the next receive
+                continue;
             }
+            int outer = Frames.outerLength(v6);
+            if (RteMbufCore.data_off(m) < outer) {
+                MbufTx.untake(m);
+                b.txDrop[k] = DropReason.TOO_BIG.mark(); // no headroom left for the outer headers
+                continue;
+            }
+            int len = b.length[k];
+            long payload = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
             long frame = Frames.writeHeaders(ALL, payload, len, mac, me, v6, hi, lo, b.addrPort[k], ipId++);
-            int frameLen = Frames.outerLength(v6) + len;
             RteMbufCore.data_off(m, (int) (frame - RteMbufCore.buf_addr(m)));
-            RteMbufCore.data_len(m, frameLen);
-            RteMbufCore.pkt_len(m, frameLen);
-            txVec.setAtIndex(ValueLayout.JAVA_LONG, t, m);
-            txEntry[t++] = k;
+            RteMbufCore.data_len(m, outer + len);
+            RteMbufCore.pkt_len(m, outer + len);
+            tx.queue(m, k);
         }
-        if (t > 0) {
-            int sent = RteEthdev.rte_eth_tx_burst(port, queue, txVec.address(), t);
-            for (int s = sent; s < t; s++) {
-                RteMbuf.rte_pktmbuf_free(txVec.getAtIndex(ValueLayout.JAVA_LONG, s));
-                b.txDrop[txEntry[s]] = DropReason.TX_FULL.mark();
-            }
-        }
+        tx.flush(b, port, queue);
         return count;
     }
 

@@ -1,6 +1,5 @@
 package dev.ovpndpdk.dataplane.port.socket;
 
-import dev.ovpndpdk.bindings.libc.Affinity;
 import dev.ovpndpdk.bindings.libc.ClassicBpf;
 import dev.ovpndpdk.bindings.libc.ErrnoException;
 import dev.ovpndpdk.bindings.libc.Errno;
@@ -12,6 +11,7 @@ import dev.ovpndpdk.bindings.libc.SockOpt;
 import dev.ovpndpdk.bindings.libc.Sockets;
 import dev.ovpndpdk.bindings.libc.TunDevice;
 import dev.ovpndpdk.dataplane.engine.Waiter;
+import dev.ovpndpdk.dataplane.port.PortBackend;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 
 import java.io.IOException;
@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * before bind, same address, same uid); {@link #adoptOpenVpnSocket} checks that and
  * re-attaches the program so control packets reach it.
  */
-public final class SocketBackend implements dev.ovpndpdk.dataplane.port.PortBackend {
+public final class SocketBackend implements PortBackend {
     private static final Logger LOG = Logger.getLogger(SocketBackend.class.getName());
     private static final int SOCKET_BUFFER = 4 << 20;
     /** System property: "false" keeps UDP GSO off with {@link TunOffload#ON}. */
@@ -191,7 +191,7 @@ public final class SocketBackend implements dev.ovpndpdk.dataplane.port.PortBack
 
     @Override
     public Runnable threadSetUp(int w, int[] cpus) {
-        return cpus != null ? pinner(w, cpus) : () -> { };
+        return () -> PortBackend.pin(w, cpus);
     }
 
     @Override
@@ -233,16 +233,6 @@ public final class SocketBackend implements dev.ovpndpdk.dataplane.port.PortBack
         };
     }
 
-    /** Pins worker {@code w} to CPU {@code cpus[w % cpus.length]}. */
-    public static Runnable pinner(int w, int[] cpus) {
-        return () -> {
-            try {
-                Affinity.pinCurrentThread(cpus[w % cpus.length]);
-            } catch (ErrnoException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-        };
-    }
 
     /**
      * NEW_PEER handed the OpenVPN process's UDP socket (a duplicate of its fd, now ours to

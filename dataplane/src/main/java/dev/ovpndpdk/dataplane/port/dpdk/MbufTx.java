@@ -1,0 +1,100 @@
+package dev.ovpndpdk.dataplane.port.dpdk;
+
+import dev.ovpndpdk.bindings.dpdk.RteEthdev;
+import dev.ovpndpdk.bindings.dpdk.RteMbuf;
+import dev.ovpndpdk.bindings.dpdk.RteMbufCore;
+import dev.ovpndpdk.dataplane.port.PacketBatch;
+import dev.ovpndpdk.dataplane.stats.DropReason;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One port queue's transmit side for batch entries, shared by the wire and tunnel ports:
+ * {@link #take} turns an entry into an mbuf that describes exactly that packet and holds a
+ * reference for the driver; {@link #queue} collects it; {@link #flush} sends the burst with
+ * one {@code rte_eth_tx_burst}, frees what the driver did not take with one
+ * {@code rte_pktmbuf_free_bulk} and marks those entries {@code TX_FULL}.
+ */
+final class MbufTx {
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    private final long pool;
+    private final MemorySegment vec;
+    private final int[] entry;
+    private int count;
+
+    MbufTx(Arena arena, long pool, int burst) {
+        this.pool = pool;
+        this.vec = arena.allocate(ValueLayout.JAVA_LONG, burst);
+        this.entry = new int[burst];
+    }
+
+    /**
+     * An extra reference on {@code m}, as {@code rte_mbuf_refcnt_update(m, 1)} does it but
+     * without a downcall in the common case: a count of 1 means we are the only owner, so a
+     * plain store is safe (DPDK takes the same shortcut); otherwise the atomic update.
+     */
+    static void addReference(long m) {
+        if (RteMbufCore.refcnt(m) == 1) {
+            RteMbufCore.refcnt(m, 2);
+        } else {
+            RteMbuf.rte_mbuf_refcnt_update(m, 1);
+        }
+    }
+
+    /**
+     * The mbuf for entry {@code k}, its data set to the entry's packet, with a reference for
+     * the driver: the lent mbuf itself (the receiving port keeps its own reference until its
+     * next receive), or — for a packet in the worker's own memory, such as a keepalive ping —
+     * a fresh mbuf with the packet copied in.
+     *
+     * @return the mbuf, or 0 with the entry marked {@code NO_BUFFER}
+     */
+    long take(PacketBatch b, int k) {
+        long m = b.handle[k];
+        int len = b.length[k];
+        long data;
+        if (m == 0) {
+            m = RteMbuf.rte_pktmbuf_alloc(pool);
+            if (m == 0) {
+                b.txDrop[k] = DropReason.NO_BUFFER.mark();
+                return 0;
+            }
+            data = RteMbufCore.buf_addr(m) + RteMbuf.RTE_PKTMBUF_HEADROOM;
+            MemorySegment.copy(b.memory, b.offset[k], ALL, data, len);
+        } else {
+            addReference(m);
+            data = b.memory.address() + b.offset[k];
+        }
+        RteMbufCore.data_off(m, (int) (data - RteMbufCore.buf_addr(m)));
+        RteMbufCore.data_len(m, len);
+        RteMbufCore.pkt_len(m, len);
+        return m;
+    }
+
+    /** Gives back the reference {@link #take} took, for an entry that will not be sent after all. */
+    static void untake(long m) {
+        RteMbuf.rte_pktmbuf_free(m);
+    }
+
+    void queue(long m, int k) {
+        vec.setAtIndex(ValueLayout.JAVA_LONG, count, m);
+        entry[count++] = k;
+    }
+
+    void flush(PacketBatch b, int port, int queue) {
+        if (count == 0) {
+            return;
+        }
+        int sent = RteEthdev.rte_eth_tx_burst(port, queue, vec.address(), count);
+        if (sent < count) {
+            RteMbuf.rte_pktmbuf_free_bulk(vec.address() + (long) sent * Long.BYTES, count - sent);
+            for (int s = sent; s < count; s++) {
+                b.txDrop[entry[s]] = DropReason.TX_FULL.mark();
+            }
+        }
+        count = 0;
+    }
+}
