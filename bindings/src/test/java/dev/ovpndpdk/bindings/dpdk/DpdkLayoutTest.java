@@ -1,24 +1,19 @@
 package dev.ovpndpdk.bindings.dpdk;
 
+import dev.ovpndpdk.bindings.CProbe;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.StructLayout;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,47 +36,21 @@ class DpdkLayoutTest {
             RteEthTxconf.LAYOUT, RteEthConf.LAYOUT, RteEthConf.RXMODE, RteEthConf.TXMODE, RteEthConf.RSS_CONF,
             RteEthLink.LAYOUT, RteEthStats.LAYOUT, RteEtherAddr.LAYOUT);
 
-    private static Map<String, Long> c;
+    private static CProbe probe;
 
     @BeforeAll
     static void compileAndRunProbe() throws Exception {
-        assumeTrue(run(List.of("gcc", "--version")) != null, "gcc not found (apt-get install gcc); DPDK layouts not checked");
-        String cflags = run(List.of("pkg-config", "--cflags", "libdpdk"));
+        assumeTrue(CProbe.run(List.of("gcc", "--version")) != null, "gcc not found (apt-get install gcc); DPDK layouts not checked");
+        String cflags = CProbe.run(List.of("pkg-config", "--cflags", "libdpdk"));
         assumeTrue(cflags != null && cflags.startsWith("0\n"),
                 "pkg-config finds no libdpdk (apt-get install pkg-config libdpdk-dev); DPDK layouts not checked");
-        Files.createDirectories(BINARY.getParent());
-        List<String> cmd = new ArrayList<>(List.of("gcc", "-std=gnu11", "-Wall", "-Werror"));
-        cmd.addAll(Arrays.asList(cflags.substring(2).trim().split("\\s+")));
-        cmd.addAll(List.of("-o", BINARY.toString(), SOURCE.toString()));
-        String build = run(cmd);
-        assertTrue(build != null && build.startsWith("0\n"), "probe did not compile: " + build);
-        String out = run(List.of(BINARY.toAbsolutePath().toString()));
-        assertTrue(out != null && out.startsWith("0\n"), "probe failed: " + out);
-        c = new HashMap<>();
-        for (String line : out.substring(2).split("\n")) {
-            String[] kv = line.trim().split(" ");
-            if (kv.length == 2) {
-                c.put(kv[0], Long.parseLong(kv[1]));
-            }
-        }
-    }
-
-    /** Runs a command; returns "exit-status\n" + output, or null when it cannot be started. */
-    private static String run(List<String> cmd) throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timeout: " + cmd);
-            return p.exitValue() + "\n" + out;
-        } catch (IOException notFound) {
-            return null;
-        }
+        List<String> gcc = new ArrayList<>(List.of("gcc", "-std=gnu11", "-Wall", "-Werror"));
+        gcc.addAll(Arrays.asList(cflags.substring(2).trim().split("\\s+")));
+        probe = CProbe.compileAndRun(gcc, SOURCE, BINARY);
     }
 
     private static long c(String key) {
-        Long v = c.get(key);
-        assertTrue(v != null, "the C probe does not print " + key + " (add it to " + SOURCE + ")");
-        return v;
+        return probe.get(key);
     }
 
     private static StructLayout known(MemoryLayout nested) {

@@ -1,24 +1,21 @@
 package dev.ovpndpdk.bindings.ipsecmb;
 
+import dev.ovpndpdk.bindings.CProbe;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.StructLayout;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,44 +33,19 @@ class IpsecMbLayoutTest {
     private static final List<Path> HEADERS = List.of(
             Path.of("/usr/include/intel-ipsec-mb.h"), Path.of("/usr/local/include/intel-ipsec-mb.h"));
 
-    private static Map<String, Long> c;
+    private static CProbe probe;
 
     @BeforeAll
     static void compileAndRunProbe() throws Exception {
         assumeTrue(HEADERS.stream().anyMatch(Files::exists),
                 "intel-ipsec-mb.h not found in " + HEADERS + " (install libipsec-mb-dev); layout not checked");
-        assumeTrue(run(List.of("gcc", "--version")) != null, "gcc not found; layout not checked");
-        Files.createDirectories(BINARY.getParent());
-        String build = run(List.of("gcc", "-std=c11", "-Wall", "-Werror", "-DLINUX", "-I/usr/local/include",
-                "-o", BINARY.toString(), SOURCE.toString()));
-        assertTrue(build != null && build.startsWith("0\n"), "probe did not compile: " + build);
-        String out = run(List.of(BINARY.toAbsolutePath().toString()));
-        assertTrue(out != null && out.startsWith("0\n"), "probe failed: " + out);
-        c = new HashMap<>();
-        for (String line : out.substring(2).split("\n")) {
-            String[] kv = line.trim().split(" ");
-            if (kv.length == 2) {
-                c.put(kv[0], Long.parseLong(kv[1]));
-            }
-        }
-    }
-
-    /** Runs a command; returns "exit-status\n" + output, or null when it cannot be started. */
-    private static String run(List<String> cmd) throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timeout: " + cmd);
-            return p.exitValue() + "\n" + out;
-        } catch (IOException notFound) {
-            return null;
-        }
+        assumeTrue(CProbe.run(List.of("gcc", "--version")) != null, "gcc not found; layout not checked");
+        probe = CProbe.compileAndRun(List.of("gcc", "-std=c11", "-Wall", "-Werror", "-DLINUX", "-I/usr/local/include"),
+                SOURCE, BINARY);
     }
 
     private static long c(String key) {
-        Long v = c.get(key);
-        assertTrue(v != null, "the C probe does not print " + key + " (add it to " + SOURCE + ")");
-        return v;
+        return probe.get(key);
     }
 
     /** Every named member of a layout, depth first, as "STRUCT.a.b" -> byte offset. */
