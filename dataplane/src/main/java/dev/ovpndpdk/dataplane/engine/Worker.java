@@ -139,11 +139,12 @@ public final class Worker {
         for (int i = 0; i < n; i++) {
             long off = rx.offset[i];
             int len = rx.length[i];
-            if (len < 4 || DataChannel.opcode(mem, off) != Wire.P_DATA_V2) {
+            int word = len >= 4 ? DataChannel.firstWord(mem, off) : 0;
+            if (len < 4 || DataChannel.opcodeOf(word) != Wire.P_DATA_V2) {
                 notOurs(mem, off, len, i);
                 continue;
             }
-            int peerId = DataChannel.peerId(mem, off);
+            int peerId = DataChannel.peerIdOf(word);
             Peer peer;
             if (peerId == lastId) {
                 peer = last;
