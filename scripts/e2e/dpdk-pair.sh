@@ -15,9 +15,11 @@ set -uo pipefail
 need_root
 
 PEER=${PEER:-socket}
+# EAL memory: heap memory by default; scripts/e2e/dpdk-hugepages.sh passes hugepages instead.
+DPDK_MEM=${DPDK_MEM:---no-huge -m 256}
 ALG=${ALG:-AES-256-GCM}
 TRANSPORT=${TRANSPORT:-4}
-E2E_NAME="dpdk-pair[a=dpdk,b=$PEER,$ALG,ipv$TRANSPORT]"
+E2E_NAME="dpdk-pair[a=dpdk,b=$PEER,$ALG,ipv$TRANSPORT${DPDK_HUGE:+,hugepages}]"
 if [ "$TRANSPORT" = 6 ]; then
     WA=fd77::1 WB=fd77::2 PLEN=64 HA="[fd77::1]" HB="[fd77::2]" TUN_MTU=1428 PING="ping -6"
 else
@@ -46,7 +48,7 @@ table netdev ovd_keep_kernel_off {
 }
 NFT
     daemon "$node" --tun tun0 --listen "$host:1194" --backend dpdk --workers 1 --cpus none \
-        --eal "--no-huge -m 256 --no-pci --file-prefix=$E2E_ID-$node" \
+        --eal "$DPDK_MEM --no-pci --file-prefix=$E2E_ID-$node" \
         --wire-port "net_af_packet_$node,iface=$veth" --wire-address "$cidr"
 }
 
@@ -66,6 +68,12 @@ else
     nsx "$B" ip link set tun0 mtu "$TUN_MTU"
 fi
 events a; events b
+
+if [ -n "${DPDK_HUGE:-}" ]; then
+    # The EAL took its memory from the reserved pages, not from the heap.
+    check "the DPDK sides' EAL memory is hugepages ($(awk '/HugePages_Free/ {f=$2} /HugePages_Total/ {t=$2} END {print t - f " of " t}' /proc/meminfo) in use)" \
+        test "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -lt "$(awk '/HugePages_Total/ {print $2}' /proc/meminfo)"
+fi
 
 check "a: the exception interface carries the wire address" nsx "$A" ip -o addr show dev tun0-x
 check "…$WA/$PLEN"                            grep -q "$WA/$PLEN" "$LAST"
@@ -131,6 +139,9 @@ log "$(cat "$LAST")"
 check "a stops on SIGTERM"                      kill -TERM "$apid"
 for _ in $(seq 50); do [ -S "/run/ovpn-dpdk/$E2E_ID-a.sock" ] || break; sleep 0.2; done
 check "…and removed its socket"                 test ! -S "/run/ovpn-dpdk/$E2E_ID-a.sock"
+# The socket goes first; the ports, the pool and the EAL after it: wait for the exit.
+for _ in $(seq 150); do kill -0 "$apid" 2>/dev/null || break; sleep 0.2; done
+check "…and exited"                             sh -c "! kill -0 $apid 2>/dev/null"
 check "…its log reports the exception path counters" grep -q "exception path: to kernel" "$E2E_TMP/a.log"
 log "$(grep -E 'dpdk:|EAL|WARN|SEVERE' "$E2E_TMP/a.log")"
 check "…and every mbuf back in the pool"        grep -q "mbufs in use after the ports closed: 0" "$E2E_TMP/a.log"
