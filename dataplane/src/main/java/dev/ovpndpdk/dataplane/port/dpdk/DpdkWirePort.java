@@ -205,6 +205,7 @@ final class DpdkWirePort implements WirePort {
         lastSolicit = now;
         long m = RteMbuf.rte_pktmbuf_alloc(pool);
         if (m == 0) {
+            stats.solicitDropped(queue); // pool exhausted: counted, the next packet to this host asks again
             return;
         }
         long f = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
@@ -216,6 +217,7 @@ final class DpdkWirePort implements WirePort {
             stats.solicited(queue);
         } else {
             RteMbuf.rte_pktmbuf_free(m);
+            stats.solicitDropped(queue); // wire queue full
         }
     }
 
