@@ -4,7 +4,8 @@
 # --no-huge), side b runs either the socket backend (PEER=socket: the mixed pair) or DPDK too
 # (PEER=dpdk). Checks: ARP and ping to the wire address through the exception path, tunnel
 # ping v4/v6 (small and 3000 B, fragmented inside), iperf3 TCP, counters, the exception
-# interface's counters, and that the daemon stops cleanly (mbufs back in the pool).
+# path's counters in stats and in the log, and that the daemon stops cleanly (mbufs back in
+# the pool).
 #
 # The kernel must stay out of the DPDK side's veth: af_packet does not steal frames, so an
 # nftables netdev ingress chain with policy drop on it stops the kernel while af_packet still
@@ -135,6 +136,12 @@ check "a: counters" ctl a peer get --id 1
 check "…no auth failures or replays on a"        sh -c "! grep -Eq 'auth_failed|replay' $LAST"
 check "a: stats" ctl a stats
 log "$(cat "$LAST")"
+# The exception path's counters in stats (GET_STATS dpdk_*): the pings to the wire address,
+# the 11 control packets and the junk went to the kernel; nothing dropped on the way.
+check "a: stats counts the exception path"      test "$(stat a dpdk_exception_to_kernel_packets)" -ge 12
+check "…and frames from the kernel"             test "$(stat a dpdk_exception_from_kernel_packets)" -ge 5
+check "…none dropped"                           test "$(stat a dpdk_exception_to_kernel_drops)$(stat a dpdk_exception_from_kernel_drops)" = 00
+check "…and shows the mbuf pool"                test "$(stat a dpdk_mbufs_in_use)" -gt 0
 
 check "a stops on SIGTERM"                      kill -TERM "$apid"
 for _ in $(seq 50); do [ -S "/run/ovpn-dpdk/$E2E_ID-a.sock" ] || break; sleep 0.2; done
