@@ -131,7 +131,18 @@ public final class DpdkBackend implements PortBackend {
             int tap = portByName(TAP_VDEV);
             int wire = wirePort(c.wirePort(), tun, tap);
             int socket = Math.max(RteEthdev.rte_eth_dev_socket_id(wire), 0);
-            int n = c.mbufs() > 0 ? c.mbufs() : Math.max(8191, c.workers() * (6 * RING_SIZE + 8 * c.burst()) + 1023);
+            // Every ring full, every burst lent, and the per-lcore caches: the pool cannot run dry.
+            int needed = c.workers() * (6 * RING_SIZE + 8 * c.burst()) + 1023;
+            int n = c.mbufs() > 0 ? c.mbufs() : Math.max(8191, needed);
+            if (n < needed) {
+                // Counted, not fatal (docs/dpdk-backend.md, "Drops and counters"), but DPDK 22.11's
+                // tap driver (tunnel and exception interface) stops reading a queue after it found
+                // no mbuf until its next SIGIO — with the kernel's queue full, until other traffic
+                // on one of them.
+                LOG.warning("--mbufs " + n + " is fewer than the rings and bursts of " + c.workers() + " worker(s) can hold ("
+                        + needed + "): under load the drivers run out of mbufs (dpdk_*_rx_nombuf in stats), and the"
+                        + " tunnel interface may stall until the next packet on the exception interface");
+            }
             long pool = RteMbuf.rte_pktmbuf_pool_create("ovd_pool", n, POOL_CACHE, 0, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE, socket);
             if (pool == 0) {
                 int e = RteErrno.rte_errno();
