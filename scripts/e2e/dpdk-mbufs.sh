@@ -55,6 +55,7 @@ check "a → b tunnel ping"                       nsx "$A" ping -c 3 -i 0.2 -W 2
 free0=$(stat a dpdk_mbufs_free)
 log "  a's pool: $(stat a dpdk_mbufs_in_use) mbufs in use, $free0 free"
 check "a's pool has only a few dozen mbufs free" test "${free0:-9999}" -le 64
+check "…and a warned about it at start"         grep -q "is fewer than the rings and bursts" "$E2E_TMP/a.log"
 
 # The flood: UDP both ways through the tunnel at once, and a flood ping.
 spawn /dev/null /dev/null "$A" timeout 20 iperf3 -s -1 -B 5.5.7.1 -p 5201
@@ -75,9 +76,15 @@ log "  a ran out: rx_nombuf wire $(stat a dpdk_wire_rx_nombuf) tunnel $(stat a d
     "exception $(stat a dpdk_exception_rx_nombuf), imissed wire $(stat a dpdk_wire_imissed)," \
     "no_buffer $(stat a drop_no_buffer), tx_full $(stat a drop_tx_full)"
 check "…and the pool is whole again at rest"    test "$(stat a dpdk_mbufs_free)" -ge "$((free0 - 32))"
+# DPDK 22.11's tap driver (net_tun, net_tap) stops reading a queue after it found no mbuf, until
+# the process's next SIGIO from any tap device; if the kernel's tun0 queue filled meanwhile, no
+# new packet queues there to raise one. The exception path's traffic does: the ping to the
+# wire address first (docs/dpdk-backend.md, "Drops and counters").
+if nsx "$A" ping -c 1 -W 1 5.5.7.2 >/dev/null 2>&1; then came=yes; else came=no; fi
+log "  the tunnel answered at once after the flood: $came"
+check "b still reaches a's wire address"        nsx "$B" ping -c 2 -i 0.2 -W 2 10.78.0.1
 check "a → b tunnel ping after the flood"       nsx "$A" ping -c 3 -i 0.2 -W 2 5.5.7.2
 check "b → a 3000 B after the flood"            nsx "$B" ping -c 3 -i 0.2 -W 2 -s 3000 5.5.7.1
-check "b still reaches a's wire address"        nsx "$B" ping -c 2 -i 0.2 -W 2 10.78.0.1
 
 check "a stops on SIGTERM"                      kill -TERM "$apid"
 for _ in $(seq 50); do alive "$apid" || break; sleep 0.2; done
