@@ -107,6 +107,28 @@ daemon() {
     return 1
 }
 
+# dpdk_daemon NODE VETH ADDR/PREFIX [ARGS...] -- start a DPDK daemon in NODE's namespace: VETH is
+# its wire port (net_af_packet, --no-huge), ADDR/PREFIX goes on the exception interface and the
+# daemon listens on ADDR port 1194; ARGS go to the daemon as well (--workers, --mode …).
+# The kernel must stay out of VETH: af_packet does not steal frames, so an nftables netdev
+# ingress chain with policy drop on it stops the kernel while af_packet still sees every frame
+# (ARCHITECTURE.md, dpdk backend); VETH has no address of its own, the exception interface has it.
+dpdk_daemon() {
+    local node=$1 veth=$2 cidr=$3 ns host
+    shift 3
+    ns=$(ns_of "$node")
+    host=${cidr%/*}; [[ $host == *:* ]] && host="[$host]"
+    nsx "$ns" sysctl -qw "net.ipv6.conf.$veth.disable_ipv6=1"
+    nsx "$ns" nft -f - <<NFT || return 1
+table netdev ovd_keep_kernel_off {
+    chain ingress { type filter hook ingress device "$veth" priority 0; policy drop; }
+}
+NFT
+    daemon "$node" --tun tun0 --listen "$host:1194" --backend dpdk --cpus none \
+        --eal "--no-huge -m 256 --no-pci --file-prefix=$E2E_ID-$node" \
+        --wire-port "net_af_packet_$node,iface=$veth" --wire-address "$cidr" "$@"
+}
+
 # events NODE -- record NODE's notifications (one per line) into $E2E_TMP/NODE.events
 events() {
     local node=$1
