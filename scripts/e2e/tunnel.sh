@@ -148,8 +148,19 @@ check "iperf3 client 1→server 3 s"           nsx "$(ns_of c1)" timeout 20 iper
 grep -E 'receiver' "$LAST" | sed 's/^/    /' >&2 || true
 
 # Junk and a truncated data packet to the server's port do not disturb the tunnel.
+json_field() { grep -o "\"$2\":[0-9]*" <<<"$1" | head -1 | cut -d: -f2; }
+before=$(ctl s stats --json)
 nsx "$(ns_of c1)" bash -c "echo foo > /dev/udp/$(srv_ip 1)/1194; printf '\x48\x00\x00\x01\x00\x00' > /dev/udp/$(srv_ip 1)/1194"
 check "tunnel works after junk"              nsx "$S" ping -c 2 -i 0.2 -W 2 5.5.5.2
+after=$(ctl s stats --json)
+check "the truncated data packet counted as malformed" \
+    test "$(( $(json_field "$after" drop_malformed) - $(json_field "$before" drop_malformed) ))" -ge 1
+# The junk is not data. The socket backend here has no OpenVPN process's socket to give it to
+# (none was handed over) and drops it as not_data; the DPDK backend always has the exception
+# path and hands it to the kernel there, as every datagram for the port that is not data.
+if [ "$BACKEND" = dpdk ]; then junk=slow_path; else junk=drop_not_data; fi
+check "the junk counted as ${junk#drop_}" \
+    test "$(( $(json_field "$after" $junk) - $(json_field "$before" $junk) ))" -ge 1
 check_fails "a bad command is refused"       ctl s peer del --id 99
 check "…with a message"                      grep -q "no peer 99" "$LAST"
 
