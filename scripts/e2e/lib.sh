@@ -89,8 +89,18 @@ ns_add() {
     nsx "$1" sysctl -qw net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.router_solicitations=0
 }
 
-# ctl NODE ARGS... -- the CLI against NODE's daemon
-ctl() { local node=$1; shift; nsx "$(ns_of "$node")" "$OVPN" --control "/run/ovpn-dpdk/$E2E_ID-$node.sock" "$@"; }
+# ctl NODE ARGS... -- the CLI against NODE's daemon. Each call is a JVM start, a scenario makes
+# dozens, and on a loaded machine each took 1-2 s: C1 only, and the CLI's classes from a
+# class-data archive the run's first call writes, about halve that. (JVM logging off: a CDS
+# warning on stdout would land in the output the checks read.)
+CTL_JSA=$E2E_TMP/ctl.jsa
+ctl() {
+    local node=$1 cds
+    shift
+    if [ -s "$CTL_JSA" ]; then cds=-XX:SharedArchiveFile=$CTL_JSA; else cds=-XX:ArchiveClassesAtExit=$CTL_JSA; fi
+    OVPN_DPDK_JAVA_OPTS="${OVPN_DPDK_JAVA_OPTS:-} -XX:TieredStopAtLevel=1 $cds -Xlog:disable" \
+        nsx "$(ns_of "$node")" "$OVPN" --control "/run/ovpn-dpdk/$E2E_ID-$node.sock" "$@"
+}
 ns_of() { printf '%s-%s' "$E2E_ID" "$1"; }
 
 # daemon NODE ARGS... -- start a daemon in NODE's namespace; waits until its socket answers
