@@ -102,11 +102,9 @@ for c in $(seq $CLIENTS); do
     check "client $c: key" ctl "c$c" key new --peer "$c" --slot primary --key-id 0 --cipher "$ALG" --key-material "$k" --role client
     nsx "$(ns_of "c$c")" ip addr add "5.5.5.$((c + 1))/24" dev tun0
     nsx "$(ns_of "c$c")" ip -6 addr add "fd05::$((c + 1))/64" dev tun0 nodad
-    nsx "$(ns_of "c$c")" ip link set tun0 up # net_tun leaves it down; the socket backend's is up
 done
 nsx "$S" ip addr add 5.5.5.1/24 dev tun0
 nsx "$S" ip -6 addr add fd05::1/64 dev tun0 nodad
-nsx "$S" ip link set tun0 up
 
 # --- traffic ----------------------------------------------------------------------------
 if [ "$BACKEND" = dpdk ]; then
