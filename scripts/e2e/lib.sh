@@ -27,6 +27,9 @@ e2e_cleanup() {
     pkill -9 -f "/run/ovpn-dpdk/$E2E_ID-" 2>/dev/null || true
     for ns in "${E2E_NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
     rm -rf "$E2E_TMP" "/run/ovpn-dpdk/$E2E_ID-"*.sock
+    # EAL leaves its runtime directory (config, fbarrays: 3 MB of tmpfs) per --file-prefix;
+    # dpdk_daemon's prefixes are this run's ID and the node.
+    rm -rf "/var/run/dpdk/$E2E_ID-"*
 }
 trap e2e_cleanup EXIT
 trap 'exit 130' INT TERM
