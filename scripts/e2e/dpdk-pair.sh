@@ -16,8 +16,6 @@ set -uo pipefail
 need_root
 
 PEER=${PEER:-socket}
-# EAL memory: heap memory by default; scripts/e2e/dpdk-hugepages.sh passes hugepages instead.
-DPDK_MEM=${DPDK_MEM:---no-huge -m 256}
 ALG=${ALG:-AES-256-GCM}
 TRANSPORT=${TRANSPORT:-4}
 E2E_NAME="dpdk-pair[a=dpdk,b=$PEER,$ALG,ipv$TRANSPORT${DPDK_HUGE:+,hugepages}]"
@@ -37,26 +35,10 @@ nsx "$B" ip link set "vb-$E2E_ID" name vb
 nsx "$A" ip link set va up
 nsx "$B" ip link set vb up
 
-# dpdk_side NODE VETH ADDR/PREFIX: keep the kernel off VETH and start a DPDK daemon on it.
-dpdk_side() {
-    local node=$1 veth=$2 cidr=$3 ns host
-    ns=$(ns_of "$node")
-    host=${cidr%/*}; [[ $host == *:* ]] && host="[$host]"
-    nsx "$ns" sysctl -qw "net.ipv6.conf.$veth.disable_ipv6=1"
-    nsx "$ns" nft -f - <<NFT || return 1
-table netdev ovd_keep_kernel_off {
-    chain ingress { type filter hook ingress device "$veth" priority 0; policy drop; }
-}
-NFT
-    daemon "$node" --tun tun0 --listen "$host:1194" --backend dpdk --workers 1 --cpus none \
-        --eal "$DPDK_MEM --no-pci --file-prefix=$E2E_ID-$node" \
-        --wire-port "net_af_packet_$node,iface=$veth" --wire-address "$cidr"
-}
-
-dpdk_side a va $WA/$PLEN || { e2e_finish; exit 1; }
+dpdk_daemon a va $WA/$PLEN --workers 1 || { e2e_finish; exit 1; }
 apid=${E2E_PIDS[-1]}
 if [ "$PEER" = dpdk ]; then
-    dpdk_side b vb $WB/$PLEN || { e2e_finish; exit 1; }
+    dpdk_daemon b vb $WB/$PLEN --workers 1 || { e2e_finish; exit 1; }
 else
     nsx "$B" ip addr add "$WB/$PLEN" dev vb nodad 2>/dev/null || nsx "$B" ip addr add "$WB/$PLEN" dev vb
     # A veth hands frames on with the UDP/TCP checksum left for "hardware" to fill in; af_packet

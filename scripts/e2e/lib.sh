@@ -27,6 +27,9 @@ e2e_cleanup() {
     pkill -9 -f "/run/ovpn-dpdk/$E2E_ID-" 2>/dev/null || true
     for ns in "${E2E_NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
     rm -rf "$E2E_TMP" "/run/ovpn-dpdk/$E2E_ID-"*.sock
+    # EAL leaves its runtime directory (config, fbarrays: 3 MB of tmpfs) per --file-prefix;
+    # dpdk_daemon's prefixes are this run's ID and the node.
+    rm -rf "/var/run/dpdk/$E2E_ID-"*
 }
 trap e2e_cleanup EXIT
 trap 'exit 130' INT TERM
@@ -89,8 +92,18 @@ ns_add() {
     nsx "$1" sysctl -qw net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.router_solicitations=0
 }
 
-# ctl NODE ARGS... -- the CLI against NODE's daemon
-ctl() { local node=$1; shift; nsx "$(ns_of "$node")" "$OVPN" --control "/run/ovpn-dpdk/$E2E_ID-$node.sock" "$@"; }
+# ctl NODE ARGS... -- the CLI against NODE's daemon. Each call is a JVM start, a scenario makes
+# dozens, and on a loaded machine each took 1-2 s: C1 only, and the CLI's classes from a
+# class-data archive the run's first call writes, about halve that. (JVM logging off: a CDS
+# warning on stdout would land in the output the checks read.)
+CTL_JSA=$E2E_TMP/ctl.jsa
+ctl() {
+    local node=$1 cds
+    shift
+    if [ -s "$CTL_JSA" ]; then cds=-XX:SharedArchiveFile=$CTL_JSA; else cds=-XX:ArchiveClassesAtExit=$CTL_JSA; fi
+    OVPN_DPDK_JAVA_OPTS="${OVPN_DPDK_JAVA_OPTS:-} -XX:TieredStopAtLevel=1 $cds -Xlog:disable" \
+        nsx "$(ns_of "$node")" "$OVPN" --control "/run/ovpn-dpdk/$E2E_ID-$node.sock" "$@"
+}
 ns_of() { printf '%s-%s' "$E2E_ID" "$1"; }
 
 # daemon NODE ARGS... -- start a daemon in NODE's namespace; waits until its socket answers
@@ -105,6 +118,29 @@ daemon() {
     done
     log "daemon $node did not start:"; cat "$E2E_TMP/$node.log" >&2
     return 1
+}
+
+# dpdk_daemon NODE VETH ADDR/PREFIX [ARGS...] -- start a DPDK daemon in NODE's namespace: VETH is
+# its wire port (net_af_packet, --no-huge), ADDR/PREFIX goes on the exception interface and the
+# daemon listens on ADDR port 1194; ARGS go to the daemon as well (--workers, --mode …).
+# The kernel must stay out of VETH: af_packet does not steal frames, so an nftables netdev
+# ingress chain with policy drop on it stops the kernel while af_packet still sees every frame
+# (ARCHITECTURE.md, dpdk backend); VETH has no address of its own, the exception interface has it.
+# EAL memory: DPDK_MEM, heap memory (--no-huge) unless set (scripts/e2e/dpdk-hugepages.sh gives hugepages).
+dpdk_daemon() {
+    local node=$1 veth=$2 cidr=$3 ns host
+    shift 3
+    ns=$(ns_of "$node")
+    host=${cidr%/*}; [[ $host == *:* ]] && host="[$host]"
+    nsx "$ns" sysctl -qw "net.ipv6.conf.$veth.disable_ipv6=1"
+    nsx "$ns" nft -f - <<NFT || return 1
+table netdev ovd_keep_kernel_off {
+    chain ingress { type filter hook ingress device "$veth" priority 0; policy drop; }
+}
+NFT
+    daemon "$node" --tun tun0 --listen "$host:1194" --backend dpdk --cpus none \
+        --eal "${DPDK_MEM:---no-huge -m 256} --no-pci --file-prefix=$E2E_ID-$node" \
+        --wire-port "net_af_packet_$node,iface=$veth" --wire-address "$cidr" "$@"
 }
 
 # events NODE -- record NODE's notifications (one per line) into $E2E_TMP/NODE.events

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # The end-to-end scenario, ported from Linux's ovpn selftests (spec §5.11) and FreeBSD's
 # if_ovpn.sh (spec §4.9) to our daemons with static keys through the command line:
-# a server in MP mode and three P2P clients, each in its own namespace, one veth each.
+# a server in MP mode and three P2P clients, each in its own namespace.
 #
 #   ALG=AES-256-GCM|AES-128-GCM|CHACHA20-POLY1305   cipher            (default AES-256-GCM)
 #   TRANSPORT=4|6                                    outer IP version  (default 4)
-#   BACKEND=socket                                   daemon backend    (default socket)
+#   BACKEND=socket|dpdk                              daemon backend    (default socket)
 #
-# Addresses: server veth c = 10.10.c.1 / fd00:0:0:c::1, client c = 10.10.c.2 / fd00:0:0:c::2;
-# tunnel: server 5.5.5.1 / fd05::1, client c = 5.5.5.(c+1) / fd05::(c+1); peer-id c on both.
+# BACKEND=socket, routed: one veth pair from the server to each client; server veth c =
+#   10.10.c.1/24 / fd00:0:0:c::1/64, client c = 10.10.c.2/24 / fd00:0:0:c::2/64.
+# BACKEND=dpdk, switched: a DPDK daemon owns exactly one wire port, so every daemon (server and
+#   clients) gets one veth into a bridge in a namespace of its own ("w"), the veth being its
+#   net_af_packet wire port (--no-huge, net_tun, the net_tap exception interface; dpdk_daemon in
+#   lib.sh). One subnet: server 10.10.0.1/16 / fd00::1/48, client c = 10.10.c.2/16 /
+#   fd00:0:0:c::2/48 (the same client addresses as the routed topology).
+# Tunnel: server 5.5.5.1 / fd05::1, client c = 5.5.5.(c+1) / fd05::(c+1); peer-id c on both.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -19,8 +25,15 @@ BACKEND=${BACKEND:-socket}
 CLIENTS=3
 E2E_NAME="tunnel[$ALG,ipv$TRANSPORT,$BACKEND]"
 log "== $E2E_NAME"
+case $BACKEND in socket|dpdk) ;; *) die "BACKEND=$BACKEND: socket or dpdk" ;; esac
 
-srv_ip() { if [ "$TRANSPORT" = 6 ]; then echo "fd00:0:0:$1::1"; else echo "10.10.$1.1"; fi; }
+# The server's address as client c sees it: its own veth's in the routed topology, the one
+# wire address in the switched one.
+srv_ip() {
+    local c=$1
+    [ "$BACKEND" = dpdk ] && c=0
+    if [ "$TRANSPORT" = 6 ]; then echo "fd00:0:0:$c::1"; else echo "10.10.$c.1"; fi
+}
 cli_ip() { if [ "$TRANSPORT" = 6 ]; then echo "fd00:0:0:$1::${2:-2}"; else echo "10.10.$1.${2:-2}"; fi; }
 hostport() { if [ "$TRANSPORT" = 6 ]; then echo "[$1]:$2"; else echo "$1:$2"; fi; }
 S=$(ns_of s)
@@ -28,24 +41,58 @@ S=$(ns_of s)
 # --- topology -------------------------------------------------------------------------
 ns_add "$S"
 nsx "$S" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-for c in $(seq $CLIENTS); do
-    C=$(ns_of c$c)
-    ns_add "$C"
-    ip link add "vs$c-$E2E_ID" netns "$S" type veth peer name "vc$c" netns "$C"
-    nsx "$S" ip link set "vs$c-$E2E_ID" name "vs$c"
-    nsx "$S" ip addr add "10.10.$c.1/24" dev "vs$c"
-    nsx "$S" ip -6 addr add "fd00:0:0:$c::1/64" dev "vs$c" nodad
-    nsx "$S" ip link set "vs$c" up
-    nsx "$C" ip addr add "10.10.$c.2/24" dev "vc$c"
-    nsx "$C" ip -6 addr add "fd00:0:0:$c::2/64" dev "vc$c" nodad
-    nsx "$C" ip link set "vc$c" up
-done
+if [ "$BACKEND" = dpdk ]; then
+    W=$(ns_of w)
+    ns_add "$W"
+    # Nothing of the switch's own: no IPv6 (no MLD, no router solicitations), no STP delay,
+    # multicast (neighbour solicitations) flooded like broadcast.
+    nsx "$W" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    nsx "$W" ip link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
+    nsx "$W" ip link set br0 up
+    # plug NODE VETH: a veth from the switch to NODE's namespace, named VETH there.
+    plug() {
+        local ns
+        ns=$(ns_of "$1")
+        ip link add "w$1-$E2E_ID" netns "$W" type veth peer name "$2" netns "$ns"
+        nsx "$W" ip link set "w$1-$E2E_ID" name "w$1"
+        nsx "$W" ip link set "w$1" master br0 up
+        nsx "$ns" ip link set "$2" up
+    }
+    plug s vs
+    for c in $(seq $CLIENTS); do ns_add "$(ns_of c$c)"; plug "c$c" "vc$c"; done
+    if [ "$TRANSPORT" = 6 ]; then PLEN=48; else PLEN=16; fi
+else
+    for c in $(seq $CLIENTS); do
+        C=$(ns_of c$c)
+        ns_add "$C"
+        ip link add "vs$c-$E2E_ID" netns "$S" type veth peer name "vc$c" netns "$C"
+        nsx "$S" ip link set "vs$c-$E2E_ID" name "vs$c"
+        nsx "$S" ip addr add "10.10.$c.1/24" dev "vs$c"
+        nsx "$S" ip -6 addr add "fd00:0:0:$c::1/64" dev "vs$c" nodad
+        nsx "$S" ip link set "vs$c" up
+        nsx "$C" ip addr add "10.10.$c.2/24" dev "vc$c"
+        nsx "$C" ip -6 addr add "fd00:0:0:$c::2/64" dev "vc$c" nodad
+        nsx "$C" ip link set "vc$c" up
+    done
+fi
 
 # --- daemons, peers, keys ---------------------------------------------------------------
-daemon s --tun tun0 --listen "[::]:1194" --mode mp --workers 2 --backend "$BACKEND" || exit 1
+# The DPDK daemons listen on their wire address (the fast path writes the IP headers: no
+# wildcard), one IP version each.
+if [ "$BACKEND" = dpdk ]; then
+    dpdk_daemon s vs "$(srv_ip 0)/$PLEN" --mode mp --workers 2 || { e2e_finish; exit 1; }
+    declare -A DPID=([s]=${E2E_PIDS[-1]})
+else
+    daemon s --tun tun0 --listen "[::]:1194" --mode mp --workers 2 --backend socket || exit 1
+fi
 events s
 for c in $(seq $CLIENTS); do
-    daemon "c$c" --tun tun0 --listen "[::]:1194" --mode p2p --workers 1 --backend "$BACKEND" || exit 1
+    if [ "$BACKEND" = dpdk ]; then
+        dpdk_daemon "c$c" "vc$c" "$(cli_ip "$c")/$PLEN" --mode p2p --workers 1 || { e2e_finish; exit 1; }
+        DPID[c$c]=${E2E_PIDS[-1]}
+    else
+        daemon "c$c" --tun tun0 --listen "[::]:1194" --mode p2p --workers 1 --backend socket || exit 1
+    fi
     events "c$c"
     k=$(keyfile "k$c")
     check "server: peer $c added" ctl s peer new --id "$c" --remote "$(hostport "$(cli_ip "$c")" 1194)" \
@@ -60,6 +107,16 @@ nsx "$S" ip addr add 5.5.5.1/24 dev tun0
 nsx "$S" ip -6 addr add fd05::1/64 dev tun0 nodad
 
 # --- traffic ----------------------------------------------------------------------------
+if [ "$BACKEND" = dpdk ]; then
+    # The wire addresses live on the exception interfaces: ARP/ND and ICMP between two kernels
+    # through both DPDK daemons and the switch. This also teaches every daemon its neighbours
+    # (otherwise the first tunnel packet to a client is dropped as no_neighbour, with an ARP
+    # request sent; the pings below would still pass with one reply of two).
+    for c in $(seq $CLIENTS); do
+        check "client $c pings the server's wire address (exception paths)" \
+            nsx "$(ns_of c$c)" ping -c 2 -i 0.2 -W 2 "$(srv_ip "$c")"
+    done
+fi
 for c in $(seq $CLIENTS); do
     C=$(ns_of c$c)
     check "ping server→client $c"            nsx "$S" ping -c 2 -i 0.2 -W 2 "5.5.5.$((c + 1))"
@@ -89,8 +146,19 @@ check "iperf3 client 1→server 3 s"           nsx "$(ns_of c1)" timeout 20 iper
 grep -E 'receiver' "$LAST" | sed 's/^/    /' >&2 || true
 
 # Junk and a truncated data packet to the server's port do not disturb the tunnel.
+json_field() { grep -o "\"$2\":[0-9]*" <<<"$1" | head -1 | cut -d: -f2; }
+before=$(ctl s stats --json)
 nsx "$(ns_of c1)" bash -c "echo foo > /dev/udp/$(srv_ip 1)/1194; printf '\x48\x00\x00\x01\x00\x00' > /dev/udp/$(srv_ip 1)/1194"
 check "tunnel works after junk"              nsx "$S" ping -c 2 -i 0.2 -W 2 5.5.5.2
+after=$(ctl s stats --json)
+check "the truncated data packet counted as malformed" \
+    test "$(( $(json_field "$after" drop_malformed) - $(json_field "$before" drop_malformed) ))" -ge 1
+# The junk is not data. The socket backend here has no OpenVPN process's socket to give it to
+# (none was handed over) and drops it as not_data; the DPDK backend always has the exception
+# path and hands it to the kernel there, as every datagram for the port that is not data.
+if [ "$BACKEND" = dpdk ]; then junk=slow_path; else junk=drop_not_data; fi
+check "the junk counted as ${junk#drop_}" \
+    test "$(( $(json_field "$after" $junk) - $(json_field "$before" $junk) ))" -ge 1
 check_fails "a bad command is refused"       ctl s peer del --id 99
 check "…with a message"                      grep -q "no peer 99" "$LAST"
 
@@ -116,7 +184,23 @@ check "ping during the rollover lost ≤ 5 % ($lost %)" test "${lost:-100}" -le 
 
 # --- float: client 1 changes its address; the server follows after the next packet ---------
 C1=$(ns_of c1)
-if [ "$TRANSPORT" = 6 ]; then
+if [ "$BACKEND" = dpdk ]; then
+    # A DPDK client's wire address is its daemon's for life (--listen: the fast path writes the
+    # IP headers itself), so it cannot move the way a socket's source does. The switch moves it
+    # instead, as a NAT rebinding does: from now on the server sees client 1's tunnel datagrams
+    # come from the new address, and what it sends there goes back to client 1 (stateless,
+    # checksums updated by nftables). The server's side of the float is the same.
+    if [ "$TRANSPORT" = 6 ]; then fam=ip6; else fam=ip; fi
+    nsx "$W" nft -f - <<NFT
+table bridge ovd_rebind {
+    chain rebind {
+        type filter hook forward priority 0; policy accept;
+        $fam saddr $(cli_ip 1) udp sport 1194 $fam saddr set $(cli_ip 1 3)
+        $fam daddr $(cli_ip 1 3) udp dport 1194 $fam daddr set $(cli_ip 1)
+    }
+}
+NFT
+elif [ "$TRANSPORT" = 6 ]; then
     nsx "$C1" ip -6 addr add "fd00:0:0:1::3/64" dev vc1 nodad
     nsx "$C1" ip -6 addr del "fd00:0:0:1::2/64" dev vc1
 else
@@ -170,4 +254,18 @@ expect_events c3 "peer_deleted peer=3 reason=expired"
 
 check "server counters: nothing lost to auth failures" test "$(stat s drop_auth_failed)" -eq 0
 log "server stats:"; ctl s stats >&2 || true
+
+# --- DPDK: every daemon stops cleanly ----------------------------------------------------------
+# After floats, peer deletions under a flood, key swaps and expiries: SIGTERM stops each DPDK
+# daemon with every mbuf back in its pool and its interfaces gone (the socket backend has no
+# pool: nothing to check there).
+if [ "$BACKEND" = dpdk ]; then
+    for node in "${!DPID[@]}"; do kill -TERM "${DPID[$node]}"; done
+    for node in s $(for c in $(seq $CLIENTS); do echo "c$c"; done); do
+        for _ in $(seq 100); do alive "${DPID[$node]}" || break; sleep 0.2; done
+        if alive "${DPID[$node]}"; then bad "$node: stopped on SIGTERM" "still running after 20 s"; else ok "$node: stopped on SIGTERM"; fi
+        check "…with every mbuf back in the pool" grep -q "mbufs in use after the ports closed: 0" "$E2E_TMP/$node.log"
+        check_fails "…and its interfaces gone"    nsx "$(ns_of "$node")" ip link show tun0-x
+    done
+fi
 e2e_finish
