@@ -68,7 +68,7 @@ check "b pings a's wire address (ARP/ND + ICMP through the exception path)" nsx 
 # the exception interface, and handed over with NEW_PEER as OpenVPN does; the DPDK backend
 # has nothing to take over and leaves the socket where it is.
 state=$E2E_TMP/openvpn; mkdir -p "$state"
-spawn "$state/py.log" "$state/py.log" "$A" python3 "$(dirname "$0")/openvpn-process.py" $WA 1194 "$state" 10 -- \
+spawn "$state/py.log" "$state/py.log" "$A" python3 "$(dirname "$0")/openvpn-process.py" $WA 1194 "$state" 90 -- \
     "$OVPN" --control "/run/ovpn-dpdk/$E2E_ID-a.sock" peer new --id 1 --remote "$HB:1194"
 py=$!
 for _ in $(seq 100); do [ -f "$state/bound" ] && break; sleep 0.1; done
@@ -100,6 +100,7 @@ for i in $(seq 10); do
 done
 nsx "$B" bash -c "printf '\x38\x00\x00\x00\x00\x00\x00\x00' > /dev/udp/$WA/1194"      # HARD_RESET_CLIENT_V2
 nsx "$B" bash -c "echo junk > /dev/udp/$WA/1194"
+touch "$state/stop"   # the datagrams are sent: count what arrives and report
 wait "$py"
 log "  OpenVPN's socket on a received: $(cat "$state/counts" 2>/dev/null)"
 check "every control packet reached the OpenVPN process's socket" grep -q 'control=11 ' "$state/counts"

@@ -28,7 +28,7 @@ for order in openvpn-first daemon-first; do
         daemon a --tun tun0 --listen 10.79.0.1:1194 --mode p2p --workers 2 || exit 1
         apid=${E2E_PIDS[-1]}
     fi
-    spawn "$state/py.log" "$state/py.log" "$A" python3 "$(dirname "$0")/openvpn-process.py" 10.79.0.1 1194 "$state" 8 -- \
+    spawn "$state/py.log" "$state/py.log" "$A" python3 "$(dirname "$0")/openvpn-process.py" 10.79.0.1 1194 "$state" 90 -- \
         "$OVPN" --control "$sock" peer new --id 7 --remote 10.79.0.2:1194
     py=$!
     for _ in $(seq 100); do [ -f "$state/bound" ] && break; sleep 0.1; done
@@ -50,6 +50,7 @@ for order in openvpn-first daemon-first; do
     done
     nsx "$B" bash -c "printf '\x38\x00\x00\x00\x00\x00\x00\x00' > /dev/udp/10.79.0.1/1194"      # HARD_RESET_CLIENT_V2
     nsx "$B" bash -c "echo junk > /dev/udp/10.79.0.1/1194"
+    touch "$state/stop"   # the datagrams are sent: count what arrives and report
     wait "$py"
     counts=$(cat "$state/counts" 2>/dev/null)
     log "  OpenVPN's socket received: $counts"
