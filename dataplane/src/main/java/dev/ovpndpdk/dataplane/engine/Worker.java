@@ -213,6 +213,9 @@ public final class Worker {
             stats.drop(index, DropReason.DATA_V1);
         } else if (wire.toSlowPath(rx, i)) {
             stats.add(index, Counter.SLOW_PATH, 1);
+        } else if (rx.txDrop[i] != 0) {
+            stats.drop(index, DropReason.ofMark(rx.txDrop[i])); // the slow path was full
+            rx.txDrop[i] = 0;
         } else {
             stats.drop(index, len < 4 ? DropReason.MALFORMED : DropReason.NOT_DATA);
         }

@@ -26,7 +26,9 @@ public interface WirePort extends AutoCloseable {
      * Hands entry {@code i} unchanged, with its source, to the OpenVPN process (the slow
      * path: control channel and everything that is not ours).
      *
-     * @return false when this port has no slow path (the caller counts a drop)
+     * @return false when this port has no slow path, or has one that could not take the
+     *         packet — then it marks {@code batch.txDrop[i]} with the reason (a full queue:
+     *         {@code TX_FULL}); the caller counts a drop either way
      */
     boolean toSlowPath(PacketBatch batch, int i);
 

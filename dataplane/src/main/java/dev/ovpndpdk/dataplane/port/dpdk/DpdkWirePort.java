@@ -155,6 +155,7 @@ final class DpdkWirePort implements WirePort {
         }
         RteMbuf.rte_pktmbuf_free(m);
         stats.toKernelDropped(queue, 1);
+        b.txDrop[i] = DropReason.TX_FULL.mark(); // a slow path, but no room in it: not "not data"
         return false;
     }
 
