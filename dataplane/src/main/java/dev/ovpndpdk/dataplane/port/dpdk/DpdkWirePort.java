@@ -40,7 +40,7 @@ final class DpdkWirePort implements WirePort {
     private final int tap;
     private final long pool;
     private final WireAddress me;
-    private final Neighbours neighbours;
+    private final Neighbours.Memo neighbours;
     private final int maxPacket;
     private final MemorySegment rxVec;
     private final MbufTx tx;
@@ -59,7 +59,7 @@ final class DpdkWirePort implements WirePort {
         this.tap = tap;
         this.pool = pool;
         this.me = me;
-        this.neighbours = neighbours;
+        this.neighbours = new Neighbours.Memo(neighbours);
         this.maxPacket = maxPacket;
         this.rxVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
         this.tx = new MbufTx(arena, pool, burst);

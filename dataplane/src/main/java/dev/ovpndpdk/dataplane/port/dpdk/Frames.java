@@ -62,10 +62,10 @@ final class Frames {
      *
      * @return true for our datagram, false for the exception path
      */
-    static boolean accept(MemorySegment m, long f, int len, WireAddress me, Neighbours n, PacketBatch b, int j) {
+    static boolean accept(MemorySegment m, long f, int len, WireAddress me, Neighbours.Memo n, PacketBatch b, int j) {
         if (len < ETH + IP4 + UDP) {
             if (len >= ARP_FRAME && (m.get(BE_SHORT, f + 12) & 0xFFFF) == ETH_ARP) {
-                learnArp(m, f, n);
+                learnArp(m, f, n.table());
             }
             return false;
         }
@@ -103,7 +103,7 @@ final class Frames {
             int next = m.get(BYTE, ip + 6) & 0xFF;
             int payload = m.get(BE_SHORT, ip + 4) & 0xFFFF;
             if (next == PROTO_ICMP6) {
-                learnNd(m, f, len, n);
+                learnNd(m, f, len, n.table());
                 return false;
             }
             if (!me.ipv6() || next != PROTO_UDP || ETH + IP6 + payload > len
@@ -127,7 +127,7 @@ final class Frames {
             return true;
         }
         if (type == ETH_ARP && len >= ARP_FRAME) {
-            learnArp(m, f, n);
+            learnArp(m, f, n.table());
         }
         return false;
     }
@@ -192,7 +192,12 @@ final class Frames {
             m.set(BE_INT, ip + 8, (64 << 24) | (PROTO_UDP << 16)); // TTL, protocol, checksum below
             m.set(BE_INT, ip + 12, (int) me.lo());
             m.set(BE_INT, ip + 16, (int) dstLo);
-            InetChecksum.setIpv4HeaderChecksum(m, ip, IP4);
+            // The header checksum from the values just written (RFC 1071), not read back from memory.
+            long src = me.lo() & 0xFFFFFFFFL;
+            long dst = dstLo & 0xFFFFFFFFL;
+            long sum = 0x4500L + IP4 + udpLen + (ipId & 0xFFFF) + ((64 << 8) | PROTO_UDP)
+                    + (src >>> 16) + (src & 0xFFFF) + (dst >>> 16) + (dst & 0xFFFF);
+            m.set(BE_SHORT, ip + 10, (short) InetChecksum.finish(sum));
             udp = ip + IP4;
         }
         m.set(BE_SHORT, udp, (short) me.port());
