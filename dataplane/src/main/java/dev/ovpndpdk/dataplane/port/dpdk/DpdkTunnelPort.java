@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
  * One worker's queue pair on DPDK's {@code net_tun} device: plain IP packets to and from the
  * host's TUN interface, zero-copy. Received mbufs are lent to the worker (see
  * {@link HeldMbufs}); sending hands the same mbuf, adjusted to the entry's start and length,
- * to the driver.
+ * to the driver, with the reference claimed from the port that lent it.
  */
 final class DpdkTunnelPort implements TunnelPort {
     private final int port;
@@ -23,12 +23,17 @@ final class DpdkTunnelPort implements TunnelPort {
     private final HeldMbufs held;
     private final DpdkPortStats stats;
 
-    DpdkTunnelPort(Arena arena, int port, int queue, long pool, int burst, DpdkPortStats stats) {
+    /**
+     * @param held    the mbufs this port lends to the worker
+     * @param partner those the worker's wire port lends (what this port usually sends)
+     */
+    DpdkTunnelPort(Arena arena, int port, int queue, long pool, int burst, DpdkPortStats stats, HeldMbufs held,
+                   HeldMbufs partner) {
         this.port = port;
         this.queue = queue;
         this.rxVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
-        this.tx = new MbufTx(arena, pool, burst);
-        this.held = new HeldMbufs(arena, burst);
+        this.tx = new MbufTx(arena, pool, burst, partner, held);
+        this.held = held;
         this.stats = stats;
     }
 

@@ -52,8 +52,12 @@ final class DpdkWirePort implements WirePort {
     private short ipId;
     private long lastSolicit;
 
+    /**
+     * @param held    the mbufs this port lends to the worker
+     * @param partner those the worker's tunnel port lends (what this port usually sends)
+     */
     DpdkWirePort(Arena arena, int port, int tap, int queue, long pool, WireAddress me, Neighbours neighbours,
-                 int burst, int maxPacket, DpdkPortStats stats) {
+                 int burst, int maxPacket, DpdkPortStats stats, HeldMbufs held, HeldMbufs partner) {
         this.port = port;
         this.queue = queue;
         this.tap = tap;
@@ -62,10 +66,10 @@ final class DpdkWirePort implements WirePort {
         this.neighbours = new Neighbours.Memo(neighbours);
         this.maxPacket = maxPacket;
         this.rxVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
-        this.tx = new MbufTx(arena, pool, burst);
+        this.tx = new MbufTx(arena, pool, burst, partner, held);
         this.excVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
         this.one = arena.allocate(ValueLayout.JAVA_LONG, 1);
-        this.held = new HeldMbufs(arena, burst);
+        this.held = held;
         this.stats = stats;
         this.ipId = (short) (queue << 12); // workers apart, so fragments of different queues do not mix
     }

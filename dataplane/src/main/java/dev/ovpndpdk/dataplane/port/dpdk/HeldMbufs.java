@@ -7,17 +7,22 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The mbufs a port received and lent to the worker for one burst. The worker decrypts or
- * encrypts in place and another port sends the same mbuf, taking a reference of its own
- * ({@code refcnt + 1}) for the driver; whatever the worker dropped is simply never taken. At
- * the port's next receive the burst is over and every lent mbuf loses this reference in one
- * {@code rte_pktmbuf_free_bulk}: sent ones live on until the driver is done with them, the
- * others go back to the pool. No per-entry bookkeeping of which were sent, and no leak
- * whatever the worker did with an entry.
+ * The mbufs a port received and lent to the worker for one burst, each with the receive
+ * reference. The worker decrypts or encrypts in place and another port sends the same mbuf:
+ * that port {@linkplain #claim claims} the receive reference and hands it to the driver, so the
+ * mbuf leaves this list and the driver frees it, once, when it is done (no second reference, no
+ * atomic decrement in the driver). Whatever the worker dropped is never claimed: at the port's
+ * next receive the burst is over and every mbuf still here is freed in one
+ * {@code rte_pktmbuf_free_bulk} (claimed slots are null, which it skips). No leak, no double
+ * free, whatever the worker did with an entry.
  */
 final class HeldMbufs {
     private final MemorySegment vec;
     private int count;
+    /** Entries not claimed. */
+    private int live;
+    /** Where the next claim looks first: the worker sends in receive order. */
+    private int cursor;
 
     HeldMbufs(Arena arena, int capacity) {
         this.vec = arena.allocate(ValueLayout.JAVA_LONG, capacity);
@@ -25,14 +30,49 @@ final class HeldMbufs {
 
     void add(long mbuf) {
         vec.setAtIndex(ValueLayout.JAVA_LONG, count++, mbuf);
+        live++;
     }
 
-    /** The burst is over: drop this port's reference to everything it lent. */
-    void release() {
-        if (count > 0) {
-            RteMbuf.rte_pktmbuf_free_bulk(vec.address(), count);
-            count = 0;
+    /**
+     * Takes over the receive reference of {@code mbuf} if it is lent in the current burst: its
+     * slot is cleared, so {@link #release} leaves it alone, and the caller now owns it. Claims
+     * in receive order cost one comparison each.
+     *
+     * @return false when {@code mbuf} is not (or no longer) held here
+     */
+    boolean claim(long mbuf) {
+        if (live == 0) {
+            return false;
         }
+        int n = count;
+        for (int c = cursor; c < n; c++) {
+            if (vec.getAtIndex(ValueLayout.JAVA_LONG, c) == mbuf) {
+                return take(c);
+            }
+        }
+        for (int c = 0; c < cursor; c++) {
+            if (vec.getAtIndex(ValueLayout.JAVA_LONG, c) == mbuf) {
+                return take(c);
+            }
+        }
+        return false;
+    }
+
+    private boolean take(int c) {
+        vec.setAtIndex(ValueLayout.JAVA_LONG, c, 0L);
+        cursor = c + 1;
+        live--;
+        return true;
+    }
+
+    /** The burst is over: drop this port's reference to everything it lent and nobody claimed. */
+    void release() {
+        if (live > 0) {
+            RteMbuf.rte_pktmbuf_free_bulk(vec.address(), count);
+        }
+        count = 0;
+        live = 0;
+        cursor = 0;
     }
 
     int count() {
