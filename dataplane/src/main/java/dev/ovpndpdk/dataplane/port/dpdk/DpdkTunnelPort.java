@@ -19,6 +19,8 @@ final class DpdkTunnelPort implements TunnelPort {
     private final int port;
     private final int queue;
     private final MemorySegment rxVec;
+    /** {@link #rxVec} copied to the heap once per burst: cheaper to read per packet. */
+    private final long[] rx;
     private final MbufTx tx;
     private final HeldMbufs held;
     private final DpdkPortStats stats;
@@ -32,6 +34,7 @@ final class DpdkTunnelPort implements TunnelPort {
         this.port = port;
         this.queue = queue;
         this.rxVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
+        this.rx = new long[burst];
         this.tx = new MbufTx(arena, pool, burst, partner, held);
         this.held = held;
         this.stats = stats;
@@ -41,9 +44,14 @@ final class DpdkTunnelPort implements TunnelPort {
     public int receive(PacketBatch b) {
         held.release();
         int n = RteEthdev.rte_eth_rx_burst(port, queue, rxVec.address(), b.capacity);
+        if (n == 0) {
+            b.count = 0;
+            return 0;
+        }
+        MemorySegment.copy(rxVec, ValueLayout.JAVA_LONG, 0, rx, 0, n);
         int j = 0;
         for (int i = 0; i < n; i++) {
-            long m = rxVec.getAtIndex(ValueLayout.JAVA_LONG, i);
+            long m = rx[i];
             held.add(m);
             if (RteMbufCore.nb_segs(m) != 1) {
                 stats.multiSegment(queue); // cannot happen with the MTU the backend sets; counted if it does

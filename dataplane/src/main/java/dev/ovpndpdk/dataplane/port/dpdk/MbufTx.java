@@ -26,6 +26,8 @@ final class MbufTx {
     /** Where lent mbufs come from: the other port of the worker first, then this one. */
     private final HeldMbufs lender;
     private final HeldMbufs own;
+    /** The burst being collected, on the heap; copied to {@link #vec} in one go for the driver. */
+    private final long[] pending;
     private final MemorySegment vec;
     private final int[] entry;
     private int count;
@@ -39,6 +41,7 @@ final class MbufTx {
         this.pool = pool;
         this.lender = lender;
         this.own = own;
+        this.pending = new long[burst];
         this.vec = arena.allocate(ValueLayout.JAVA_LONG, burst);
         this.entry = new int[burst];
     }
@@ -94,7 +97,7 @@ final class MbufTx {
     }
 
     void queue(long m, int k) {
-        vec.setAtIndex(ValueLayout.JAVA_LONG, count, m);
+        pending[count] = m;
         entry[count++] = k;
     }
 
@@ -102,6 +105,7 @@ final class MbufTx {
         if (count == 0) {
             return;
         }
+        MemorySegment.copy(pending, 0, vec, ValueLayout.JAVA_LONG, 0, count);
         int sent = RteEthdev.rte_eth_tx_burst(port, queue, vec.address(), count);
         if (sent < count) {
             RteMbuf.rte_pktmbuf_free_bulk(vec.address() + (long) sent * Long.BYTES, count - sent);

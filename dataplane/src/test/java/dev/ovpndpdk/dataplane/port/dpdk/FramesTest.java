@@ -64,6 +64,16 @@ class FramesTest {
             MemorySegment s = frame(ME4, PEER4, size, r);
             byte[] f = s.toArray(ValueLayout.JAVA_BYTE);
             assertEquals(0x0800, u16(f, 12));
+            assertEquals(MAC_B, Frames.mac(all, s.address()), "destination MAC");
+            assertEquals(MAC_A, Frames.mac(all, s.address() + 6), "source MAC");
+            assertEquals(0x4500, u16(f, 14), "version, IHL, TOS");
+            assertEquals(7, u16(f, 18), "id");
+            assertEquals(0, u16(f, 20), "no DF, no fragment");
+            assertEquals(0x4011, u16(f, 22), "TTL 64, UDP");
+            assertEquals(ME4.lo(), ((long) u16(f, 26) << 16) | u16(f, 28), "source address");
+            assertEquals(PEER4.lo(), ((long) u16(f, 30) << 16) | u16(f, 32), "destination address");
+            assertEquals(1194, u16(f, 34), "source port");
+            assertEquals(PEER4.port(), u16(f, 36), "destination port");
             assertEquals(0xFFFF, slowSum(f, 14, 34, 0), "IPv4 header checksum, size " + size);
             assertEquals(20 + 8 + size, u16(f, 16));
             assertEquals(0, u16(f, 40), "no UDP checksum over IPv4");
