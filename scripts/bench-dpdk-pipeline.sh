@@ -7,7 +7,7 @@
 # bench/results/dpdk-pipeline-<date>.md, and ends with `dpdk pipeline/crypto at 1424B: R`
 # (R: the lower of encrypt and decrypt, sink=null, from CPU time).
 #   scripts/bench-dpdk-pipeline.sh               full run (3 x 1 s warmup, 3 x 2 s measurement; ~2 minutes)
-#   scripts/bench-dpdk-pipeline.sh --quick       short run (1 x 1 s, 2 x 0.5 s), noisier
+#   scripts/bench-dpdk-pipeline.sh --quick       short run (2 x 1 s warmup, 2 x 1 s; ~1 minute), noisier
 #   scripts/bench-dpdk-pipeline.sh -p size=64,512,1424,imix -p sink=null,ring   any other JMH options
 #   scripts/bench-dpdk-pipeline.sh --rebuild ... rebuild bench/target/benchmarks.jar first
 # Needs DPDK 22.11 (net_ring, net_null), intel-ipsec-mb and root (EAL, --no-huge); where they are
@@ -47,7 +47,8 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 0
 fi
 
-[ "$quick" -eq 1 ] && jmh_args=(-f 1 -wi 1 -w 1s -i 2 -r 500ms "${jmh_args[@]}")
+# Quick still warms up 2 s: on a loaded 2-core machine the JIT needs that before doWork is compiled.
+[ "$quick" -eq 1 ] && jmh_args=(-f 1 -wi 2 -w 1s -i 2 -r 1s "${jmh_args[@]}")
 jvm_flags=(--enable-native-access=ALL-UNNAMED)
 [ "${JMH_IGNORE_LOCK:-0}" = 1 ] && jvm_flags+=(-Djmh.ignoreLock=true)
 csv=$(mktemp --suffix=.csv)
@@ -56,7 +57,7 @@ trap 'rm -f "$csv" "$csv.ratio"' EXIT
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
 machine="$(nproc) cores, $cpu, JDK $(jdk_major "$JAVA_HOME"), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 log "bench-dpdk-pipeline: $machine"
-"$JAVA_HOME/bin/java" "${jvm_flags[@]}" -jar "$jar" 'DpdkPipelineBench' -rf csv -rff "$csv" "${jmh_args[@]}" >&2
+"$JAVA_HOME/bin/java" "${jvm_flags[@]}" -jar "$jar" 'DpdkPipelineBench\.(pipeline|crypto)$' -rf csv -rff "$csv" "${jmh_args[@]}" >&2
 
 mkdir -p "$OVPN_ROOT/bench/results"
 out="$OVPN_ROOT/bench/results/dpdk-pipeline-$(date +%Y-%m-%d-%H%M).md"
