@@ -52,5 +52,5 @@ for a in "${addrs[@]}"; do wa+=(--wire-address "$a"); done
 log "run-dpdk: $PCI (${IFACE:-no kernel name}) → ovpn-dpdk on cores $cores, control on $ccore"
 exec "$OVPN_ROOT/bin/ovpn-dpdk" daemon --backend dpdk --tun "$tun" --listen "$listen" \
     --workers "$workers" --cpus "$cores" \
-    --eal "-l $ccore -a $PCI --file-prefix=ovpn-$tun" --wire-port "$PCI" \
+    --eal "-l $ccore -a $PCI --file-prefix=ovpn-$tun --huge-unlink" --wire-port "$PCI" \
     "${wa[@]}" "${extra[@]}"

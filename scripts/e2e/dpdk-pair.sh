@@ -4,7 +4,8 @@
 # --no-huge), side b runs either the socket backend (PEER=socket: the mixed pair) or DPDK too
 # (PEER=dpdk). Checks: ARP and ping to the wire address through the exception path, tunnel
 # ping v4/v6 (small and 3000 B, fragmented inside), iperf3 TCP, counters, the exception
-# interface's counters, and that the daemon stops cleanly (mbufs back in the pool).
+# path's counters in stats and in the log, and that the daemon stops cleanly (mbufs back in
+# the pool).
 #
 # The kernel must stay out of the DPDK side's veth: af_packet does not steal frames, so an
 # nftables netdev ingress chain with policy drop on it stops the kernel while af_packet still
@@ -15,9 +16,11 @@ set -uo pipefail
 need_root
 
 PEER=${PEER:-socket}
+# EAL memory: heap memory by default; scripts/e2e/dpdk-hugepages.sh passes hugepages instead.
+DPDK_MEM=${DPDK_MEM:---no-huge -m 256}
 ALG=${ALG:-AES-256-GCM}
 TRANSPORT=${TRANSPORT:-4}
-E2E_NAME="dpdk-pair[a=dpdk,b=$PEER,$ALG,ipv$TRANSPORT]"
+E2E_NAME="dpdk-pair[a=dpdk,b=$PEER,$ALG,ipv$TRANSPORT${DPDK_HUGE:+,hugepages}]"
 if [ "$TRANSPORT" = 6 ]; then
     WA=fd77::1 WB=fd77::2 PLEN=64 HA="[fd77::1]" HB="[fd77::2]" TUN_MTU=1428 PING="ping -6"
 else
@@ -46,7 +49,7 @@ table netdev ovd_keep_kernel_off {
 }
 NFT
     daemon "$node" --tun tun0 --listen "$host:1194" --backend dpdk --workers 1 --cpus none \
-        --eal "--no-huge -m 256 --no-pci --file-prefix=$E2E_ID-$node" \
+        --eal "$DPDK_MEM --no-pci --file-prefix=$E2E_ID-$node" \
         --wire-port "net_af_packet_$node,iface=$veth" --wire-address "$cidr"
 }
 
@@ -66,6 +69,12 @@ else
     nsx "$B" ip link set tun0 mtu "$TUN_MTU"
 fi
 events a; events b
+
+if [ -n "${DPDK_HUGE:-}" ]; then
+    # The EAL took its memory from the reserved pages, not from the heap.
+    check "the DPDK sides' EAL memory is hugepages ($(awk '/HugePages_Free/ {f=$2} /HugePages_Total/ {t=$2} END {print t - f " of " t}' /proc/meminfo) in use)" \
+        test "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -lt "$(awk '/HugePages_Total/ {print $2}' /proc/meminfo)"
+fi
 
 check "a: the exception interface carries the wire address" nsx "$A" ip -o addr show dev tun0-x
 check "…$WA/$PLEN"                            grep -q "$WA/$PLEN" "$LAST"
@@ -127,10 +136,19 @@ check "a: counters" ctl a peer get --id 1
 check "…no auth failures or replays on a"        sh -c "! grep -Eq 'auth_failed|replay' $LAST"
 check "a: stats" ctl a stats
 log "$(cat "$LAST")"
+# The exception path's counters in stats (GET_STATS dpdk_*): the pings to the wire address,
+# the 11 control packets and the junk went to the kernel; nothing dropped on the way.
+check "a: stats counts the exception path"      test "$(stat a dpdk_exception_to_kernel_packets)" -ge 12
+check "…and frames from the kernel"             test "$(stat a dpdk_exception_from_kernel_packets)" -ge 5
+check "…none dropped"                           test "$(stat a dpdk_exception_to_kernel_drops)$(stat a dpdk_exception_from_kernel_drops)" = 00
+check "…and shows the mbuf pool"                test "$(stat a dpdk_mbufs_in_use)" -gt 0
 
 check "a stops on SIGTERM"                      kill -TERM "$apid"
 for _ in $(seq 50); do [ -S "/run/ovpn-dpdk/$E2E_ID-a.sock" ] || break; sleep 0.2; done
 check "…and removed its socket"                 test ! -S "/run/ovpn-dpdk/$E2E_ID-a.sock"
+# The socket goes first; the ports, the pool and the EAL after it: wait for the exit.
+for _ in $(seq 150); do kill -0 "$apid" 2>/dev/null || break; sleep 0.2; done
+check "…and exited"                             sh -c "! kill -0 $apid 2>/dev/null"
 check "…its log reports the exception path counters" grep -q "exception path: to kernel" "$E2E_TMP/a.log"
 log "$(grep -E 'dpdk:|EAL|WARN|SEVERE' "$E2E_TMP/a.log")"
 check "…and every mbuf back in the pool"        grep -q "mbufs in use after the ports closed: 0" "$E2E_TMP/a.log"

@@ -5,7 +5,7 @@ set -uo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(tunnel.sh tunnel-aes128.sh tunnel-chachapoly.sh tunnel-ipv6.sh slowpath.sh
-                                         dpdk-pair.sh dpdk-pair-dpdk.sh dpdk-pair-ipv6.sh)
+                                         dpdk-pair.sh dpdk-pair-dpdk.sh dpdk-pair-ipv6.sh dpdk-hugepages.sh dpdk-mbufs.sh)
 passed=0 failed=0 skipped=0
 for s in "${scenarios[@]}"; do
     "$dir/$s"

@@ -82,8 +82,8 @@ final class DirectIpsecMb implements AutoCloseable {
     }
 
     /**
-     * Opens the P_DATA_V2 packet at {@code base} ({@code size} bytes of ciphertext) out of
-     * place: the plaintext goes to {@code out}, the packet stays intact for the next pass.
+     * Opens the P_DATA_V2 packet at {@code base} ({@code size} bytes of ciphertext): the
+     * plaintext goes to {@code out} — {@code base + 24} to open in place, as the worker does.
      */
     boolean open(long base, long out, int size) {
         NATIVE.set(JAVA_INT_UNALIGNED, nonce, NATIVE.get(JAVA_INT_UNALIGNED, base + Wire.PACKET_ID_OFFSET));

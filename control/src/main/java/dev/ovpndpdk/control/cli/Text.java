@@ -59,7 +59,11 @@ final class Text {
         return drops(sb, p).toString();
     }
 
-    /** {@code peers 2  link rx …  keepalive rx 1 tx 1  slow path 3  drops: not_data 3}. */
+    /**
+     * {@code peers 2  link rx …  keepalive rx 1 tx 1  slow path 3  drops: not_data 3}; with the
+     * DPDK backend also {@code exception path: to kernel 12 from kernel 9  neighbour requests 1
+     * mbufs in use 1050 free 7141} and, when any is not 0, {@code port drops: wire_rx_nombuf 3}.
+     */
     static String stats(Fields s) {
         StringBuilder sb = new StringBuilder("peers ").append(u(s, FieldNames.PEER_COUNT));
         traffic(sb, s);
@@ -72,7 +76,31 @@ final class Text {
         if (s.has("slow_path")) {
             sb.append("  slow path ").append(u(s, "slow_path"));
         }
-        return drops(sb, s).toString();
+        if (s.has(DPDK + "mbufs_in_use")) {
+            sb.append("  exception path: to kernel ").append(u(s, DPDK + "exception_to_kernel_packets"))
+                    .append(" from kernel ").append(u(s, DPDK + "exception_from_kernel_packets"))
+                    .append("  neighbour requests ").append(u(s, DPDK + "neighbour_requests"))
+                    .append("  mbufs in use ").append(u(s, DPDK + "mbufs_in_use"))
+                    .append(" free ").append(u(s, DPDK + "mbufs_free"));
+        }
+        return portDrops(drops(sb, s), s).toString();
+    }
+
+    private static final String DPDK = "dpdk_";
+
+    /** The DPDK backend's non-zero drop and driver error counters ({@code dpdk_*_drops}, {@code dpdk_<port>_rx_nombuf} …). */
+    private static StringBuilder portDrops(StringBuilder sb, Fields f) {
+        StringBuilder d = new StringBuilder();
+        for (Field x : f) {
+            if (x instanceof Field.U64 c && c.value() != 0 && c.name().startsWith(DPDK)
+                    && c.name().matches(".*_(drops|rx_nombuf|imissed|ierrors|oerrors)")) {
+                d.append(' ').append(c.name().substring(DPDK.length())).append(' ').append(Long.toUnsignedString(c.value()));
+            }
+        }
+        if (!d.isEmpty()) {
+            sb.append("  port drops:").append(d);
+        }
+        return sb;
     }
 
     /** {@code peer 1 primary: key-id 0 AES-256-GCM, last tx packet-id 42}. */

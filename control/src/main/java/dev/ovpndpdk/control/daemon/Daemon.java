@@ -108,7 +108,7 @@ public final class Daemon implements AutoCloseable {
                 engine.addWorker(backend.wirePort(w), backend.tunnelPort(w));
             }
             engine.start(backend::waiter, w -> backend.threadSetUp(w, cpus));
-            server = ControlServer.open(o.control(), new Handlers(engine, handOverFor(backend), version()));
+            server = ControlServer.open(o.control(), new Handlers(engine, handOverFor(backend), version(), backend::counters));
             Daemon d = new Daemon(o, backend, engine, server);
             LOG.info(() -> "ready: " + backend.describe() + ", "
                     + o.mode().name().toLowerCase(Locale.ROOT) + " mode, " + o.workers() + " worker"

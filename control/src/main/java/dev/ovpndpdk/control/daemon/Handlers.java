@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The control commands, one method each, mapped onto {@link Engine} calls
@@ -42,21 +43,36 @@ public final class Handlers {
     private final LongSupplier clock;
     private final String daemonVersion;
     private final KeyHandlers keys;
+    private final Supplier<Map<String, Long>> backendCounters;
 
     /**
      * @param handOver      adopts the OpenVPN socket of NEW_PEER ({@link SocketHandOver#forBackend})
      * @param daemonVersion PING's {@code daemon_version}
      */
     public Handlers(Engine engine, SocketHandOver handOver, String daemonVersion) {
-        this(engine, handOver, daemonVersion, System::nanoTime);
+        this(engine, handOver, daemonVersion, System::nanoTime, Map::of);
+    }
+
+    /**
+     * @param backendCounters the port backend's own counters, added to GET_STATS
+     *                        ({@code PortBackend#counters}); read on the control thread
+     */
+    public Handlers(Engine engine, SocketHandOver handOver, String daemonVersion, Supplier<Map<String, Long>> backendCounters) {
+        this(engine, handOver, daemonVersion, System::nanoTime, backendCounters);
     }
 
     Handlers(Engine engine, SocketHandOver handOver, String daemonVersion, LongSupplier clock) {
+        this(engine, handOver, daemonVersion, clock, Map::of);
+    }
+
+    private Handlers(Engine engine, SocketHandOver handOver, String daemonVersion, LongSupplier clock,
+                     Supplier<Map<String, Long>> backendCounters) {
         this.engine = engine;
         this.handOver = handOver;
         this.clock = clock;
         this.daemonVersion = daemonVersion;
         this.keys = new KeyHandlers(engine);
+        this.backendCounters = backendCounters;
     }
 
     /**
@@ -222,6 +238,7 @@ public final class Handlers {
     private Message stats(Message request) {
         Message.Builder reply = Message.replyTo(request).u64(FieldNames.PEER_COUNT, engine.table().size());
         engine.stats().snapshot().forEach(reply::u64);
+        backendCounters.get().forEach(reply::u64); // the DPDK backend's exception path, pool, drivers
         return reply.build();
     }
 

@@ -143,6 +143,30 @@ class ControlCommandsTest {
         assertTrue(json.contains("\"drop_auth_failed\":0"), json);
     }
 
+    /** The DPDK backend's own counters (exception path, pool, drivers) reach {@code stats} as fields of GET_STATS. */
+    @Test
+    void statsShowTheBackendsCounters() {
+        synchronized (daemon.backendCounters) {
+            daemon.backendCounters.put("dpdk_exception_to_kernel_packets", 12L);
+            daemon.backendCounters.put("dpdk_exception_to_kernel_drops", 0L);
+            daemon.backendCounters.put("dpdk_exception_from_kernel_packets", 9L);
+            daemon.backendCounters.put("dpdk_exception_from_kernel_drops", 2L);
+            daemon.backendCounters.put("dpdk_neighbour_requests", 1L);
+            daemon.backendCounters.put("dpdk_neighbour_request_drops", 0L);
+            daemon.backendCounters.put("dpdk_mbufs_in_use", 1050L);
+            daemon.backendCounters.put("dpdk_mbufs_free", 7141L);
+            daemon.backendCounters.put("dpdk_wire_rx_nombuf", 3L);
+            daemon.backendCounters.put("dpdk_wire_imissed", 0L);
+        }
+        String line = ok("--control", socket, "stats").out();
+        assertTrue(line.contains("  slow path 0  exception path: to kernel 12 from kernel 9  neighbour requests 1"
+                + "  mbufs in use 1050 free 7141  port drops: exception_from_kernel_drops 2 wire_rx_nombuf 3" + NL), line);
+        String json = ok("stats", "--json", "--control", socket).out();
+        assertTrue(json.contains(",\"dpdk_exception_to_kernel_packets\":12,"), json);
+        assertTrue(json.contains(",\"dpdk_wire_rx_nombuf\":3,"), json);
+        assertTrue(json.contains(",\"dpdk_mbufs_in_use\":1050,"), json);
+    }
+
     @Test
     void pingNamesTheDaemon() {
         String out = ok("--control", socket, "ping").out();

@@ -8,7 +8,9 @@ import dev.ovpndpdk.dataplane.peer.Mode;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntPredicate;
 
@@ -24,17 +26,25 @@ public final class InProcessDaemon implements AutoCloseable {
     public final Path socket;
     /** Descriptors NEW_PEER handed over, in order; closed by {@link #close}. */
     public final List<Integer> handedOver = new CopyOnWriteArrayList<>();
+    /** What GET_STATS reports as the port backend's own counters (none unless a test puts some). */
+    public final Map<String, Long> backendCounters = new LinkedHashMap<>();
     private final ControlLoop loop;
     private final Thread thread;
 
     private InProcessDaemon(Path socket, Mode mode, IntPredicate uidAllowed) throws IOException {
         this.socket = socket;
         this.engine = new Engine(Engine.Config.defaults(mode, 1), new JdkAeadEngine());
-        this.server = ControlServer.open(socket, new Handlers(engine, handedOver::add, "test"), uidAllowed);
+        this.server = ControlServer.open(socket, new Handlers(engine, handedOver::add, "test", this::backendCounters), uidAllowed);
         this.loop = new ControlLoop(engine, server);
         this.thread = new Thread(loop, "control-loop-test");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private Map<String, Long> backendCounters() {
+        synchronized (backendCounters) {
+            return new LinkedHashMap<>(backendCounters);
+        }
     }
 
     public static InProcessDaemon start(Path dir, Mode mode) throws IOException {

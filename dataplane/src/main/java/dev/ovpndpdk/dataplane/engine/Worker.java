@@ -35,7 +35,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * </pre>
  *
  * Nothing here allocates in steady state (a float allocates one address object), locks, or
- * blocks. All per-packet state lives in the reused {@link PacketBatch}es.
+ * blocks. All per-packet state lives in the reused {@link PacketBatch}es. Packet and byte
+ * counters are summed per burst ({@link BurstTally}) and written once per burst and peer run;
+ * drops, rarer, are counted as they happen.
  */
 public final class Worker {
     private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -61,6 +63,10 @@ public final class Worker {
     private final Peer[] rxPeer;
     private final Peer[] txPeer;
     private final Peer[] specialPeer;
+    private final BurstTally linkRx;
+    private final BurstTally vpnRx;
+    private final BurstTally linkTx;
+    private final BurstTally vpnTx;
 
     Worker(int index, WirePort wire, TunnelPort tunnel, PeerTable table, CounterSet stats,
            GracePeriod grace, AeadScratch scratch, Queue<Notification> events,
@@ -79,6 +85,10 @@ public final class Worker {
         this.rxPeer = new Peer[burst];
         this.txPeer = new Peer[burst];
         this.specialPeer = new Peer[special.capacity];
+        this.linkRx = new BurstTally(index, stats, Counter.LINK_RX_PACKETS, Counter.LINK_RX_BYTES);
+        this.vpnRx = new BurstTally(index, stats, Counter.VPN_RX_PACKETS, Counter.VPN_RX_BYTES);
+        this.linkTx = new BurstTally(index, stats, Counter.LINK_TX_PACKETS, Counter.LINK_TX_BYTES);
+        this.vpnTx = new BurstTally(index, stats, Counter.VPN_TX_PACKETS, Counter.VPN_TX_BYTES);
     }
 
     public int index() {
@@ -123,25 +133,33 @@ public final class Worker {
         }
         MemorySegment mem = rx.memory;
         int out = 0;
+        // A burst is mostly one peer's (peer-id steering): look each id up once per run of it.
+        int lastId = -1;
+        Peer last = null;
         for (int i = 0; i < n; i++) {
             long off = rx.offset[i];
             int len = rx.length[i];
-            if (len < 4 || DataChannel.opcode(mem, off) != Wire.P_DATA_V2) {
+            int word = len >= 4 ? DataChannel.firstWord(mem, off) : 0;
+            if (len < 4 || DataChannel.opcodeOf(word) != Wire.P_DATA_V2) {
                 notOurs(mem, off, len, i);
                 continue;
             }
-            int peerId = DataChannel.peerId(mem, off);
-            Peer peer = peerId == Wire.PEER_ID_UNDEF ? byAddress(snap, i) : snap.byId(peerId);
+            int peerId = DataChannel.peerIdOf(word);
+            Peer peer;
+            if (peerId == lastId) {
+                peer = last;
+            } else {
+                peer = peerId == Wire.PEER_ID_UNDEF ? byAddress(snap, i) : snap.byId(peerId);
+                lastId = peerId == Wire.PEER_ID_UNDEF ? -1 : peerId; // by address: per packet
+                last = peer;
+            }
             if (peer == null) {
                 // Linux drops these (spec §6 item 2): a data packet we cannot decrypt is no use to OpenVPN either.
                 stats.drop(index, DropReason.UNKNOWN_PEER);
                 continue;
             }
             CounterSet ps = peer.stats();
-            stats.add(index, Counter.LINK_RX_PACKETS, 1);
-            stats.add(index, Counter.LINK_RX_BYTES, len);
-            ps.add(index, Counter.LINK_RX_PACKETS, 1);
-            ps.add(index, Counter.LINK_RX_BYTES, len);
+            linkRx.add(peer, len);
 
             Verdict v = DataChannel.decrypt(peer.keys().current(), scratch, mem, off, len, now);
             if (v == Verdict.OK) {
@@ -177,16 +195,15 @@ public final class Worker {
                     drop(p.stats(), DropReason.ofMark(rx.txDrop[k]));
                     rx.txDrop[k] = 0;
                 } else if (k < sent) {
-                    stats.add(index, Counter.VPN_RX_PACKETS, 1);
-                    stats.add(index, Counter.VPN_RX_BYTES, rx.length[k]);
-                    p.stats().add(index, Counter.VPN_RX_PACKETS, 1);
-                    p.stats().add(index, Counter.VPN_RX_BYTES, rx.length[k]);
+                    vpnRx.add(p, rx.length[k]);
                 } else {
                     drop(p.stats(), DropReason.TX_FULL);
                 }
                 rxPeer[k] = null;
             }
+            vpnRx.flush();
         }
+        linkRx.flush();
         return n;
     }
 
@@ -315,24 +332,20 @@ public final class Worker {
             } else if (k < sent) {
                 int len = b.length[k];
                 p.touchTx(now);
-                stats.add(index, Counter.LINK_TX_PACKETS, 1);
-                stats.add(index, Counter.LINK_TX_BYTES, len);
-                ps.add(index, Counter.LINK_TX_PACKETS, 1);
-                ps.add(index, Counter.LINK_TX_BYTES, len);
+                linkTx.add(p, len);
                 if (pings) {
                     stats.add(index, Counter.KEEPALIVE_TX, 1);
                     ps.add(index, Counter.KEEPALIVE_TX, 1);
                 } else {
-                    stats.add(index, Counter.VPN_TX_PACKETS, 1);
-                    stats.add(index, Counter.VPN_TX_BYTES, len - Wire.DATA_V2_OVERHEAD);
-                    ps.add(index, Counter.VPN_TX_PACKETS, 1);
-                    ps.add(index, Counter.VPN_TX_BYTES, len - Wire.DATA_V2_OVERHEAD);
+                    vpnTx.add(p, len - Wire.DATA_V2_OVERHEAD);
                 }
             } else {
                 drop(ps, DropReason.TX_FULL);
             }
             peers[k] = null;
         }
+        linkTx.flush();
+        vpnTx.flush();
     }
 
     // --- keepalive ----------------------------------------------------------------------------

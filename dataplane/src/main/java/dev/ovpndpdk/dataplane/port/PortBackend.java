@@ -4,6 +4,8 @@ import dev.ovpndpdk.bindings.libc.Affinity;
 import dev.ovpndpdk.bindings.libc.ErrnoException;
 import dev.ovpndpdk.dataplane.engine.Waiter;
 
+import java.util.Map;
+
 /**
  * What a daemon needs from a port backend (socket or DPDK): one wire and one tunnel port per
  * worker, how an idle worker sleeps, and what runs first on each worker thread.
@@ -27,6 +29,15 @@ public interface PortBackend extends AutoCloseable {
 
     /** One line for the daemon's "ready" log: what the backend runs on. */
     String describe();
+
+    /**
+     * Counters the backend keeps of its own, which the engine never sees (the DPDK backend's
+     * exception path, mbuf pool and driver error counters), by their GET_STATS field names.
+     * Read on the control thread; none by default.
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
 
     @Override
     void close();

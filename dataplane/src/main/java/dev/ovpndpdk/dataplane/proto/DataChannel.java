@@ -38,6 +38,21 @@ public final class DataChannel {
         return buf.get(Wire.BE_INT, off) & Wire.PEER_ID_MASK;
     }
 
+    /** The first 4 bytes, big-endian: opcode and key-id, then the peer-id. One read for both. */
+    public static int firstWord(MemorySegment buf, long off) {
+        return buf.get(Wire.BE_INT, off);
+    }
+
+    /** The opcode of a packet whose {@link #firstWord} is {@code word}. */
+    public static int opcodeOf(int word) {
+        return word >>> (24 + Wire.OPCODE_SHIFT);
+    }
+
+    /** The peer-id of a P_DATA_V2 packet whose {@link #firstWord} is {@code word}. */
+    public static int peerIdOf(int word) {
+        return word & Wire.PEER_ID_MASK;
+    }
+
     /** The 32-bit packet-id of a P_DATA_V2 packet, unsigned. */
     public static long packetId(MemorySegment buf, long off) {
         return buf.get(Wire.BE_INT, off + Wire.PACKET_ID_OFFSET) & 0xFFFFFFFFL;
@@ -60,15 +75,18 @@ public final class DataChannel {
         if (v != Verdict.OK) {
             return v;
         }
-        KeySlot slot = keys.forKeyId(keyId(buf, off));
+        // The 8 header bytes (the AD) in one read: opcode/key-id, peer-id, packet-id.
+        long head = buf.get(Wire.BE_LONG, off);
+        KeySlot slot = keys.forKeyId((int) (head >>> 56) & Wire.KEY_ID_MASK);
         if (slot == null) {
             return Verdict.UNKNOWN_KEY;
         }
-        if (!authenticate(slot, scratch, buf, off, len)) {
+        int packetId = (int) head;
+        if (!authenticate(slot, scratch, buf, off, len, packetId)) {
             return Verdict.AUTH_FAILED;
         }
         // Replay is checked only after authentication (spec §1.6): forged ids cannot move the window.
-        if (!slot.replay().accept(packetId(buf, off), nowNanos)) {
+        if (!slot.replay().accept(packetId & 0xFFFFFFFFL, nowNanos)) {
             return Verdict.REPLAY;
         }
         return Plaintext.classify(buf, off + Wire.CIPHERTEXT_OFFSET, len - Wire.CIPHERTEXT_OFFSET);
@@ -86,7 +104,7 @@ public final class DataChannel {
         if (keyId(buf, off) != slot.keyId()) {
             return Verdict.UNKNOWN_KEY;
         }
-        if (!authenticate(slot, scratch, buf, off, len)) {
+        if (!authenticate(slot, scratch, buf, off, len, buf.get(Wire.BE_INT, off + Wire.PACKET_ID_OFFSET))) {
             return Verdict.AUTH_FAILED;
         }
         return Plaintext.classify(buf, off + Wire.CIPHERTEXT_OFFSET, len - Wire.CIPHERTEXT_OFFSET);
@@ -103,8 +121,8 @@ public final class DataChannel {
         return len < Wire.DATA_V2_MIN_LENGTH ? Verdict.MALFORMED : Verdict.OK;
     }
 
-    private static boolean authenticate(KeySlot slot, AeadScratch scratch, MemorySegment buf, long off, int len) {
-        writeNonce(scratch.nonce(), buf.get(Wire.BE_INT, off + Wire.PACKET_ID_OFFSET), slot.decryptNonceTail());
+    private static boolean authenticate(KeySlot slot, AeadScratch scratch, MemorySegment buf, long off, int len, int packetId) {
+        writeNonce(scratch.nonce(), packetId, slot.decryptNonceTail());
         return slot.decryptKey().open(scratch, buf, off, Wire.AD_LENGTH, off + Wire.TAG_OFFSET,
                 off + Wire.CIPHERTEXT_OFFSET, len - Wire.CIPHERTEXT_OFFSET);
     }
@@ -160,8 +178,8 @@ public final class DataChannel {
 
     private static void sealWith(KeySlot slot, int peerId, long packetId, AeadScratch scratch,
                                  MemorySegment buf, long off, int plaintextLen) {
-        buf.set(Wire.BE_INT, off, Wire.dataV2Word(slot.keyId(), peerId));
-        buf.set(Wire.BE_INT, off + Wire.PACKET_ID_OFFSET, (int) packetId);
+        // The 8-byte header (the AD) in one write: opcode/key-id, peer-id, packet-id.
+        buf.set(Wire.BE_LONG, off, (long) Wire.dataV2Word(slot.keyId(), peerId) << 32 | (packetId & 0xFFFFFFFFL));
         writeNonce(scratch.nonce(), (int) packetId, slot.encryptNonceTail());
         slot.encryptKey().seal(scratch, buf, off, Wire.AD_LENGTH, off + Wire.TAG_OFFSET,
                 off + Wire.CIPHERTEXT_OFFSET, plaintextLen);

@@ -79,7 +79,12 @@ public final class ReplayWindow {
         if (highest != 0 && nowNanos - lastAcceptNanos >= EXPIRE_NANOS) {
             floor = highest;
         }
-        if (id > highest) {
+        if (id == highest + 1) {
+            // In-order traffic, nearly every packet: the one id that falls out shares the new
+            // id's bit, so marking it is the whole slide.
+            bits[(int) ((id & mask) >>> 6)] |= 1L << (id & 63);
+            highest = id;
+        } else if (id > highest) {
             slideTo(id);
         } else {
             long back = highest - id;

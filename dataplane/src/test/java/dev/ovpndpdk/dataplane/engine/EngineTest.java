@@ -87,6 +87,48 @@ class EngineTest {
         assertArrayEquals(atServer, t.client(3).tun.delivered().poll());
     }
 
+    /**
+     * Counters are summed per burst and per run of one peer's packets (BurstTally): a burst
+     * that interleaves peers, both ways, must still count every packet and byte to the right
+     * peer and to the engine.
+     */
+    @Test
+    void countersOfABurstThatInterleavesPeers() {
+        net(3, CipherAlg.AES_256_GCM);
+        int[] order = {1, 2, 2, 3, 1, 1, 3, 2, 1};
+        for (int c : order) {
+            t.server.tun.hostSends(Packets.ipv4("5.5.5.1", "5.5.5." + (c + 1), 40 + c));
+        }
+        t.pump();
+        for (int c : order) {
+            t.client(c).tun.hostSends(Packets.ipv4("5.5.5." + (c + 1), "5.5.5.1", 60 + c));
+        }
+        t.pump();
+        var total = t.server.engine.stats();
+        long vpnTx = 0;
+        long vpnRx = 0;
+        for (int c = 1; c <= 3; c++) {
+            int cc = c;
+            long n = java.util.Arrays.stream(order).filter(x -> x == cc).count();
+            var ps = t.server.engine.peer(c).stats();
+            assertEquals(n, t.client(c).tun.delivered().size(), "client " + c);
+            assertEquals(n, ps.get(Counter.VPN_TX_PACKETS), "peer " + c);
+            // Packets.ipv4's size is the payload: 20 bytes of IPv4 header on top, 24 of data channel on the wire.
+            assertEquals(n * (20 + 40 + c), ps.get(Counter.VPN_TX_BYTES), "peer " + c);
+            assertEquals(n * (20 + 40 + c + 24), ps.get(Counter.LINK_TX_BYTES), "peer " + c);
+            assertEquals(n, ps.get(Counter.VPN_RX_PACKETS), "peer " + c);
+            assertEquals(n * (20 + 60 + c), ps.get(Counter.VPN_RX_BYTES), "peer " + c);
+            assertEquals(n, ps.get(Counter.LINK_RX_PACKETS), "peer " + c);
+            assertEquals(n * (20 + 60 + c + 24), ps.get(Counter.LINK_RX_BYTES), "peer " + c);
+            vpnTx += n * (20 + 40 + c);
+            vpnRx += n * (20 + 60 + c);
+        }
+        assertEquals(order.length, total.get(Counter.VPN_TX_PACKETS));
+        assertEquals(vpnTx, total.get(Counter.VPN_TX_BYTES));
+        assertEquals(order.length, total.get(Counter.LINK_RX_PACKETS));
+        assertEquals(vpnRx, total.get(Counter.VPN_RX_BYTES));
+    }
+
     @Test
     void irouteReachesTheLanBehindAClientAndRpfDropsSpoofedSources() {
         net(2, CipherAlg.AES_256_GCM);

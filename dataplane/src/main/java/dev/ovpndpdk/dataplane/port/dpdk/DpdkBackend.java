@@ -6,6 +6,7 @@ import dev.ovpndpdk.bindings.dpdk.RteEal;
 import dev.ovpndpdk.bindings.dpdk.RteErrno;
 import dev.ovpndpdk.bindings.dpdk.RteEthConf;
 import dev.ovpndpdk.bindings.dpdk.RteEthDevInfo;
+import dev.ovpndpdk.bindings.dpdk.RteEthStats;
 import dev.ovpndpdk.bindings.dpdk.RteEthdev;
 import dev.ovpndpdk.bindings.dpdk.RteEtherAddr;
 import dev.ovpndpdk.bindings.dpdk.RteLcore;
@@ -20,7 +21,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
@@ -76,7 +79,13 @@ public final class DpdkBackend implements PortBackend {
     private final List<DpdkTunnelPort> tunnelPorts = new ArrayList<>();
     /** Whether {@link #close} cleans up EAL: {@link #open} initialised it, {@link #overPorts} did not. */
     private final boolean ownsEal;
+    private boolean portsClosed;
     private boolean closed;
+
+    /** Over ports already set up and started ({@link #open}; tests: ports over rte_rings). */
+    DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me) {
+        this(c, wire, tun, tap, pool, exceptionName, me, true);
+    }
 
     private DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me, boolean ownsEal) {
         this.config = c;
@@ -176,7 +185,18 @@ public final class DpdkBackend implements PortBackend {
      */
     private static DpdkBackend start(Config c, int wire, int tun, int tap, String exc) throws IOException {
         int socket = Math.max(RteEthdev.rte_eth_dev_socket_id(wire), 0);
-        int n = c.mbufs() > 0 ? c.mbufs() : Math.max(8191, c.workers() * (6 * RING_SIZE + 8 * c.burst()) + 1023);
+        // Every ring full, every burst lent, and the per-lcore caches: the pool cannot run dry.
+        int needed = c.workers() * (6 * RING_SIZE + 8 * c.burst()) + 1023;
+        int n = c.mbufs() > 0 ? c.mbufs() : Math.max(8191, needed);
+        if (n < needed) {
+            // Counted, not fatal (docs/dpdk-backend.md, "Drops and counters"), but DPDK 22.11's
+            // tap driver (tunnel and exception interface) stops reading a queue after it found
+            // no mbuf until its next SIGIO — with the kernel's queue full, until other traffic
+            // on one of them.
+            LOG.warning("--mbufs " + n + " is fewer than the rings and bursts of " + c.workers() + " worker(s) can hold ("
+                    + needed + "): under load the drivers run out of mbufs (dpdk_*_rx_nombuf in stats), and the"
+                    + " tunnel interface may stall until the next packet on the exception interface");
+        }
         long pool = RteMbuf.rte_pktmbuf_pool_create("ovd_pool", n, POOL_CACHE, 0, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE, socket);
         if (pool == 0) {
             int e = RteErrno.rte_errno();
@@ -441,6 +461,69 @@ public final class DpdkBackend implements PortBackend {
         return RteMempool.rte_mempool_in_use_count(pool);
     }
 
+    /**
+     * The backend's own counters for GET_STATS (docs/dpdk-backend.md, "Drops and counters"):
+     * the exception path, neighbour requests, the mbuf pool, and what each port's driver
+     * counts that the engine cannot see ({@code rx_nombuf}: the driver found no mbuf to
+     * receive into; {@code imissed}: its queue overflowed; {@code ierrors}, {@code oerrors}).
+     * Read on the control thread; nothing once the ports are closed.
+     */
+    @Override
+    public synchronized Map<String, Long> counters() {
+        if (portsClosed) {
+            return Map.of();
+        }
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("dpdk_exception_to_kernel_packets", stats.get(DpdkPortStats.Kind.TO_KERNEL));
+        m.put("dpdk_exception_to_kernel_drops", stats.get(DpdkPortStats.Kind.TO_KERNEL_DROPPED));
+        m.put("dpdk_exception_from_kernel_packets", stats.get(DpdkPortStats.Kind.FROM_KERNEL));
+        m.put("dpdk_exception_from_kernel_drops", stats.get(DpdkPortStats.Kind.FROM_KERNEL_DROPPED));
+        m.put("dpdk_neighbour_requests", stats.get(DpdkPortStats.Kind.SOLICITED));
+        m.put("dpdk_neighbour_request_drops", stats.get(DpdkPortStats.Kind.SOLICIT_DROPPED));
+        m.put("dpdk_own_frames_seen_again", stats.get(DpdkPortStats.Kind.OWN_ECHO));
+        m.put("dpdk_multi_segment_drops", stats.get(DpdkPortStats.Kind.MULTI_SEGMENT));
+        m.put("dpdk_mbufs_in_use", (long) mbufsInUse());
+        m.put("dpdk_mbufs_free", (long) RteMempool.rte_mempool_avail_count(pool));
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = RteEthStats.allocate(a);
+            driverCounters(m, s, "wire", wire);
+            driverCounters(m, s, "tunnel", tun);
+            driverCounters(m, s, "exception", tap);
+        }
+        return m;
+    }
+
+    private static void driverCounters(Map<String, Long> m, MemorySegment s, String name, int port) {
+        if (RteEthdev.rte_eth_stats_get(port, s) != 0) {
+            return; // a driver without statistics: its fields are left out, not reported as 0
+        }
+        m.put("dpdk_" + name + "_rx_nombuf", RteEthStats.rx_nombuf(s));
+        m.put("dpdk_" + name + "_imissed", RteEthStats.imissed(s));
+        m.put("dpdk_" + name + "_ierrors", RteEthStats.ierrors(s));
+        m.put("dpdk_" + name + "_oerrors", RteEthStats.oerrors(s));
+    }
+
+    /**
+     * Stops and closes the three ports, after the workers stopped: the lent mbufs go back, the
+     * drivers free their rings' mbufs, the kernel interfaces go.
+     *
+     * @return the mbufs still in use afterwards (0 unless something leaked)
+     */
+    synchronized int closePorts() {
+        if (portsClosed) {
+            return mbufsInUse();
+        }
+        portsClosed = true;
+        wirePorts.forEach(DpdkWirePort::close);
+        tunnelPorts.forEach(DpdkTunnelPort::close);
+        for (int p : new int[] {wire, tun, tap}) {
+            RteEthdev.rte_eth_dev_stop(p);
+            RteEthdev.rte_eth_dev_close(p);
+        }
+        arena.close(); // the ports' burst vectors
+        return mbufsInUse();
+    }
+
     /** After the workers stopped: ports stopped and closed (the kernel interfaces go), pool freed, EAL cleaned up. */
     @Override
     public synchronized void close() {
@@ -448,20 +531,13 @@ public final class DpdkBackend implements PortBackend {
             return;
         }
         closed = true;
-        wirePorts.forEach(DpdkWirePort::close);
-        tunnelPorts.forEach(DpdkTunnelPort::close);
-        for (int p : new int[] {wire, tun, tap}) {
-            RteEthdev.rte_eth_dev_stop(p);
-            RteEthdev.rte_eth_dev_close(p);
-        }
         // The drivers' RX rings hold mbufs while the ports run; once closed, everything must be back.
-        int inUse = mbufsInUse();
+        int inUse = closePorts();
         LOG.info(() -> "dpdk: " + stats + "; mbufs in use after the ports closed: " + inUse
                 + (inUse == 0 ? "" : " (a leak)"));
         RteMempool.rte_mempool_free(pool);
         if (ownsEal) {
             RteEal.rte_eal_cleanup();
         }
-        arena.close();
     }
 }

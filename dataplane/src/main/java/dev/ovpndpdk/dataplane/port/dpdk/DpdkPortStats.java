@@ -8,7 +8,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * One slot per worker queue, written only by that worker (plain lazy sets), summed on read.
  */
 public final class DpdkPortStats {
-    public enum Kind { TO_KERNEL, TO_KERNEL_DROPPED, FROM_KERNEL, FROM_KERNEL_DROPPED, SOLICITED, OWN_ECHO, MULTI_SEGMENT }
+    public enum Kind {
+        TO_KERNEL, TO_KERNEL_DROPPED, FROM_KERNEL, FROM_KERNEL_DROPPED, SOLICITED,
+        /** An ARP request or neighbour solicitation not sent: no mbuf free, or the wire queue full. */
+        SOLICIT_DROPPED,
+        OWN_ECHO, MULTI_SEGMENT
+    }
 
     private static final int STRIDE = 8; // a cache line of longs per worker and kind
     private final AtomicLongArray counts;
@@ -52,6 +57,10 @@ public final class DpdkPortStats {
         add(q, Kind.SOLICITED, 1);
     }
 
+    void solicitDropped(int q) {
+        add(q, Kind.SOLICIT_DROPPED, 1);
+    }
+
     public long get(Kind k) {
         long sum = 0;
         for (int q = 0; q < workers; q++) {
@@ -64,7 +73,7 @@ public final class DpdkPortStats {
     public String toString() {
         return "exception path: to kernel " + get(Kind.TO_KERNEL) + " (dropped " + get(Kind.TO_KERNEL_DROPPED)
                 + "), from kernel " + get(Kind.FROM_KERNEL) + " (dropped " + get(Kind.FROM_KERNEL_DROPPED)
-                + "), neighbour requests " + get(Kind.SOLICITED) + ", own frames seen again " + get(Kind.OWN_ECHO)
+                + "), neighbour requests " + get(Kind.SOLICITED) + " (not sent " + get(Kind.SOLICIT_DROPPED) + "), own frames seen again " + get(Kind.OWN_ECHO)
                 + ", multi-segment tunnel packets dropped " + get(Kind.MULTI_SEGMENT);
     }
 }

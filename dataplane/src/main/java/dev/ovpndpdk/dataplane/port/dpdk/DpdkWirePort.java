@@ -214,6 +214,7 @@ final class DpdkWirePort implements WirePort {
         lastSolicit = now;
         long m = RteMbuf.rte_pktmbuf_alloc(pool);
         if (m == 0) {
+            stats.solicitDropped(queue); // pool exhausted: counted, the next packet to this host asks again
             return;
         }
         long f = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
@@ -225,6 +226,7 @@ final class DpdkWirePort implements WirePort {
             stats.solicited(queue);
         } else {
             RteMbuf.rte_pktmbuf_free(m);
+            stats.solicitDropped(queue); // wire queue full
         }
     }
 
