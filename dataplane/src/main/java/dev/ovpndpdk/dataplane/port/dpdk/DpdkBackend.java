@@ -77,12 +77,19 @@ public final class DpdkBackend implements PortBackend {
     private final DpdkPortStats stats;
     private final List<DpdkWirePort> wirePorts = new ArrayList<>();
     private final List<DpdkTunnelPort> tunnelPorts = new ArrayList<>();
+    /** Whether {@link #close} cleans up EAL: {@link #open} initialised it, {@link #overPorts} did not. */
+    private final boolean ownsEal;
     private boolean portsClosed;
     private boolean closed;
 
     /** Over ports already set up and started ({@link #open}; tests: ports over rte_rings). */
     DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me) {
+        this(c, wire, tun, tap, pool, exceptionName, me, true);
+    }
+
+    private DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me, boolean ownsEal) {
         this.config = c;
+        this.ownsEal = ownsEal;
         this.wire = wire;
         this.tun = tun;
         this.tap = tap;
@@ -92,8 +99,12 @@ public final class DpdkBackend implements PortBackend {
         this.stats = new DpdkPortStats(c.workers());
         int maxPacket = RteMbuf.RTE_MBUF_DEFAULT_DATAROOM;
         for (int w = 0; w < c.workers(); w++) {
-            wirePorts.add(new DpdkWirePort(arena, wire, tap, w, pool, me, neighbours, c.burst(), maxPacket, stats));
-            tunnelPorts.add(new DpdkTunnelPort(arena, tun, w, pool, c.burst(), stats));
+            // Each port sends what the other lent: the sender claims the lender's receive reference.
+            HeldMbufs wireHeld = new HeldMbufs(arena, c.burst());
+            HeldMbufs tunHeld = new HeldMbufs(arena, c.burst());
+            wirePorts.add(new DpdkWirePort(arena, wire, tap, w, pool, me, neighbours, c.burst(), maxPacket, stats,
+                    wireHeld, tunHeld));
+            tunnelPorts.add(new DpdkTunnelPort(arena, tun, w, pool, c.burst(), stats, tunHeld, wireHeld));
         }
     }
 
@@ -130,52 +141,91 @@ public final class DpdkBackend implements PortBackend {
             int tun = portByName(TUN_VDEV);
             int tap = portByName(TAP_VDEV);
             int wire = wirePort(c.wirePort(), tun, tap);
-            int socket = Math.max(RteEthdev.rte_eth_dev_socket_id(wire), 0);
-            // Every ring full, every burst lent, and the per-lcore caches: the pool cannot run dry.
-            int needed = c.workers() * (6 * RING_SIZE + 8 * c.burst()) + 1023;
-            int n = c.mbufs() > 0 ? c.mbufs() : Math.max(8191, needed);
-            if (n < needed) {
-                // Counted, not fatal (docs/dpdk-backend.md, "Drops and counters"), but DPDK 22.11's
-                // tap driver (tunnel and exception interface) stops reading a queue after it found
-                // no mbuf until its next SIGIO — with the kernel's queue full, until other traffic
-                // on one of them.
-                LOG.warning("--mbufs " + n + " is fewer than the rings and bursts of " + c.workers() + " worker(s) can hold ("
-                        + needed + "): under load the drivers run out of mbufs (dpdk_*_rx_nombuf in stats), and the"
-                        + " tunnel interface may stall until the next packet on the exception interface");
-            }
-            long pool = RteMbuf.rte_pktmbuf_pool_create("ovd_pool", n, POOL_CACHE, 0, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE, socket);
-            if (pool == 0) {
-                int e = RteErrno.rte_errno();
-                throw new IOException("rte_pktmbuf_pool_create(" + n + " mbufs): " + RteErrno.rte_strerror(e)
-                        + " — give EAL more memory (-m, or hugepages) or use --mbufs");
-            }
-            try (Arena a = Arena.ofConfined()) {
-                setUp(a, wire, c.workers(), pool, socket, true, "wire port");
-                MemorySegment mac = RteEtherAddr.allocate(a);
-                RteErrno.checkReturn(RteEthdev.rte_eth_macaddr_get(wire, mac), "rte_eth_macaddr_get");
-                long wireMac = toLong(RteEtherAddr.addr_bytes(mac));
-                Remote r = Remote.of(c.listen());
-                WireAddress me = new WireAddress(wireMac, r.ipv6(), r.hi(), r.lo(), r.port());
-                int wireMtu = Math.max(RteEthdev.rte_eth_dev_get_mtu(wire), 576);
-                int tunMtu = c.tunMtu() > 0 ? c.tunMtu() : wireMtu - (me.ipv6() ? OVERHEAD_V6 : OVERHEAD_V4);
-
-                setUp(a, tun, c.workers(), pool, socket, false, "tunnel port");
-                RteErrno.checkReturn(RteEthdev.rte_eth_dev_set_mtu(tun, tunMtu), "rte_eth_dev_set_mtu(tunnel, " + tunMtu + ")");
-                setUp(a, tap, c.workers(), pool, socket, false, "exception port");
-                configureException(exc, wireMac, wireMtu, c);
-                DpdkBackend b = new DpdkBackend(c, wire, tun, tap, pool, exc, me);
-                LOG.info(() -> "dpdk: wire port " + wire + " (" + driver(wire) + ", " + WireAddress.macText(wireMac)
-                        + ", mtu " + wireMtu + "), tunnel " + c.tun() + " (mtu " + tunMtu + "), exception interface " + exc
-                        + ", " + n + " mbufs");
-                ok = true;
-                return b;
-            }
+            DpdkBackend b = start(c, wire, tun, tap, exc);
+            ok = true;
+            return b;
         } catch (DpdkException e) {
             throw new IOException(e.getMessage(), e);
         } finally {
             if (!ok) {
                 RteEal.rte_eal_cleanup();
             }
+        }
+    }
+
+    /**
+     * A backend over ethdevs the caller has already created in this process's EAL — for
+     * benchmarks and tests that put the real ports on {@code net_ring} / {@code net_null}
+     * vdevs instead of a NIC, {@code net_tun} and {@code net_tap}. The ports are configured,
+     * started and served exactly as {@link #open} does it (one queue pair per worker, the same
+     * pool, the wire MAC from the wire ethdev), minus the kernel side: no MTU is set on the
+     * tunnel ethdev and no exception interface is configured. {@link #close} stops and closes
+     * the three ethdevs and frees the pool but leaves EAL to the caller.
+     *
+     * @param wire   ethdev port id of the wire side
+     * @param tun    ethdev port id of the tunnel side
+     * @param tap    ethdev port id of the exception path
+     * @throws IOException when DPDK refuses (a port, the pool), with DPDK's reason
+     */
+    public static DpdkBackend overPorts(Config c, int wire, int tun, int tap) throws IOException {
+        String missing = Dpdk.unavailableReason();
+        if (missing != null) {
+            throw new IllegalArgumentException("dpdk backend: " + missing);
+        }
+        try {
+            return start(c, wire, tun, tap, null);
+        } catch (DpdkException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * After EAL init: the pool, the three ports set up and started, and — when
+     * {@code exceptionName} is not null — the tunnel MTU and the kernel's exception interface.
+     */
+    private static DpdkBackend start(Config c, int wire, int tun, int tap, String exc) throws IOException {
+        int socket = Math.max(RteEthdev.rte_eth_dev_socket_id(wire), 0);
+        // Every ring full, every burst lent, and the per-lcore caches: the pool cannot run dry.
+        int needed = c.workers() * (6 * RING_SIZE + 8 * c.burst()) + 1023;
+        int n = c.mbufs() > 0 ? c.mbufs() : Math.max(8191, needed);
+        if (n < needed) {
+            // Counted, not fatal (docs/dpdk-backend.md, "Drops and counters"), but DPDK 22.11's
+            // tap driver (tunnel and exception interface) stops reading a queue after it found
+            // no mbuf until its next SIGIO — with the kernel's queue full, until other traffic
+            // on one of them.
+            LOG.warning("--mbufs " + n + " is fewer than the rings and bursts of " + c.workers() + " worker(s) can hold ("
+                    + needed + "): under load the drivers run out of mbufs (dpdk_*_rx_nombuf in stats), and the"
+                    + " tunnel interface may stall until the next packet on the exception interface");
+        }
+        long pool = RteMbuf.rte_pktmbuf_pool_create("ovd_pool", n, POOL_CACHE, 0, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+        if (pool == 0) {
+            int e = RteErrno.rte_errno();
+            throw new IOException("rte_pktmbuf_pool_create(" + n + " mbufs): " + RteErrno.rte_strerror(e)
+                    + " — give EAL more memory (-m, or hugepages) or use --mbufs");
+        }
+        try (Arena a = Arena.ofConfined()) {
+            setUp(a, wire, c.workers(), pool, socket, true, "wire port");
+            MemorySegment mac = RteEtherAddr.allocate(a);
+            RteErrno.checkReturn(RteEthdev.rte_eth_macaddr_get(wire, mac), "rte_eth_macaddr_get");
+            long wireMac = toLong(RteEtherAddr.addr_bytes(mac));
+            Remote r = Remote.of(c.listen());
+            WireAddress me = new WireAddress(wireMac, r.ipv6(), r.hi(), r.lo(), r.port());
+            int wireMtu = Math.max(RteEthdev.rte_eth_dev_get_mtu(wire), 576);
+            int tunMtu = c.tunMtu() > 0 ? c.tunMtu() : wireMtu - (me.ipv6() ? OVERHEAD_V6 : OVERHEAD_V4);
+
+            setUp(a, tun, c.workers(), pool, socket, false, "tunnel port");
+            if (exc != null) {
+                RteErrno.checkReturn(RteEthdev.rte_eth_dev_set_mtu(tun, tunMtu), "rte_eth_dev_set_mtu(tunnel, " + tunMtu + ")");
+            }
+            setUp(a, tap, c.workers(), pool, socket, false, "exception port");
+            if (exc != null) {
+                configureException(exc, wireMac, wireMtu, c);
+            }
+            DpdkBackend b = new DpdkBackend(c, wire, tun, tap, pool, exc, me, exc != null);
+            LOG.info(() -> "dpdk: wire port " + wire + " (" + driver(wire) + ", " + WireAddress.macText(wireMac)
+                    + ", mtu " + wireMtu + "), tunnel " + (exc != null ? c.tun() + " (mtu " + tunMtu + ")" : "port " + tun)
+                    + ", exception " + (exc != null ? "interface " + exc : "port " + tap) + ", " + n + " mbufs");
+            return b;
         }
     }
 
@@ -398,6 +448,14 @@ public final class DpdkBackend implements PortBackend {
         };
     }
 
+    /**
+     * The next-hop table the wire ports share: learned from received frames (our UDP port,
+     * ARP, neighbour discovery); a test or benchmark without a peer on a link may seed it.
+     */
+    public Neighbours neighbours() {
+        return neighbours;
+    }
+
     /** Mbufs not in the pool right now (lent to workers, in rings, in flight). */
     public int mbufsInUse() {
         return RteMempool.rte_mempool_in_use_count(pool);
@@ -478,6 +536,8 @@ public final class DpdkBackend implements PortBackend {
         LOG.info(() -> "dpdk: " + stats + "; mbufs in use after the ports closed: " + inUse
                 + (inUse == 0 ? "" : " (a leak)"));
         RteMempool.rte_mempool_free(pool);
-        RteEal.rte_eal_cleanup();
+        if (ownsEal) {
+            RteEal.rte_eal_cleanup();
+        }
     }
 }

@@ -13,22 +13,30 @@ import java.lang.foreign.ValueLayout;
  * One worker's queue pair on DPDK's {@code net_tun} device: plain IP packets to and from the
  * host's TUN interface, zero-copy. Received mbufs are lent to the worker (see
  * {@link HeldMbufs}); sending hands the same mbuf, adjusted to the entry's start and length,
- * to the driver.
+ * to the driver, with the reference claimed from the port that lent it.
  */
 final class DpdkTunnelPort implements TunnelPort {
     private final int port;
     private final int queue;
     private final MemorySegment rxVec;
+    /** {@link #rxVec} copied to the heap once per burst: cheaper to read per packet. */
+    private final long[] rx;
     private final MbufTx tx;
     private final HeldMbufs held;
     private final DpdkPortStats stats;
 
-    DpdkTunnelPort(Arena arena, int port, int queue, long pool, int burst, DpdkPortStats stats) {
+    /**
+     * @param held    the mbufs this port lends to the worker
+     * @param partner those the worker's wire port lends (what this port usually sends)
+     */
+    DpdkTunnelPort(Arena arena, int port, int queue, long pool, int burst, DpdkPortStats stats, HeldMbufs held,
+                   HeldMbufs partner) {
         this.port = port;
         this.queue = queue;
         this.rxVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
-        this.tx = new MbufTx(arena, pool, burst);
-        this.held = new HeldMbufs(arena, burst);
+        this.rx = new long[burst];
+        this.tx = new MbufTx(arena, pool, burst, partner, held);
+        this.held = held;
         this.stats = stats;
     }
 
@@ -36,9 +44,14 @@ final class DpdkTunnelPort implements TunnelPort {
     public int receive(PacketBatch b) {
         held.release();
         int n = RteEthdev.rte_eth_rx_burst(port, queue, rxVec.address(), b.capacity);
+        if (n == 0) {
+            b.count = 0;
+            return 0;
+        }
+        MemorySegment.copy(rxVec, ValueLayout.JAVA_LONG, 0, rx, 0, n);
         int j = 0;
         for (int i = 0; i < n; i++) {
-            long m = rxVec.getAtIndex(ValueLayout.JAVA_LONG, i);
+            long m = rx[i];
             held.add(m);
             if (RteMbufCore.nb_segs(m) != 1) {
                 stats.multiSegment(queue); // cannot happen with the MTU the backend sets; counted if it does

@@ -50,6 +50,11 @@ final class Frames {
         return ((m.get(BE_SHORT, at) & 0xFFFFL) << 32) | (m.get(BE_INT, at + 2) & 0xFFFFFFFFL);
     }
 
+    /** The source MAC of the frame at {@code f} (at least 14 bytes): one 8-byte read at {@code f + 4}. */
+    static long sourceMac(MemorySegment m, long f) {
+        return m.get(BE_LONG, f + 4) & 0xFFFF_FFFF_FFFFL;
+    }
+
     static void putMac(MemorySegment m, long at, long mac) {
         m.set(BE_SHORT, at, (short) (mac >>> 32));
         m.set(BE_INT, at + 2, (int) mac);
@@ -62,10 +67,10 @@ final class Frames {
      *
      * @return true for our datagram, false for the exception path
      */
-    static boolean accept(MemorySegment m, long f, int len, WireAddress me, Neighbours n, PacketBatch b, int j) {
+    static boolean accept(MemorySegment m, long f, int len, WireAddress me, Neighbours.Memo n, PacketBatch b, int j) {
         if (len < ETH + IP4 + UDP) {
             if (len >= ARP_FRAME && (m.get(BE_SHORT, f + 12) & 0xFFFF) == ETH_ARP) {
-                learnArp(m, f, n);
+                learnArp(m, f, n.table());
             }
             return false;
         }
@@ -75,35 +80,39 @@ final class Frames {
             if (me.ipv6()) {
                 return false;
             }
-            int vihl = m.get(BYTE, ip) & 0xFF;
+            // A few wide reads instead of one per field (len >= 42 here).
+            long w0 = m.get(BE_LONG, ip);      // version/IHL, TOS, total length, id, flags/offset
+            long w1 = m.get(BE_LONG, ip + 8);  // TTL, protocol, checksum, source
+            int vihl = (int) (w0 >>> 56) & 0xFF;
             int ihl = (vihl & 0x0F) * 4;
-            int total = m.get(BE_SHORT, ip + 2) & 0xFFFF;
-            int frag = m.get(BE_SHORT, ip + 6) & 0x3FFF; // MF and offset: fragments are the kernel's to reassemble
-            if ((vihl >>> 4) != 4 || ihl < IP4 || frag != 0 || (m.get(BYTE, ip + 9) & 0xFF) != PROTO_UDP
+            int total = (int) (w0 >>> 32) & 0xFFFF;
+            int frag = (int) w0 & 0x3FFF; // MF and offset: fragments are the kernel's to reassemble
+            if ((vihl >>> 4) != 4 || ihl < IP4 || frag != 0 || ((int) (w1 >>> 48) & 0xFF) != PROTO_UDP
                     || (m.get(BE_INT, ip + 16) & 0xFFFFFFFFL) != me.lo()
                     || total < ihl + UDP || ETH + total > len) {
                 return false;
             }
             long udp = ip + ihl;
-            int udpLen = m.get(BE_SHORT, udp + 4) & 0xFFFF;
-            if ((m.get(BE_SHORT, udp + 2) & 0xFFFF) != me.port() || udpLen < UDP || udpLen > total - ihl) {
+            long u = m.get(BE_LONG, udp);      // source port, destination port, length, checksum
+            int udpLen = (int) (u >>> 16) & 0xFFFF;
+            if (((int) (u >>> 32) & 0xFFFF) != me.port() || udpLen < UDP || udpLen > total - ihl) {
                 return false;
             }
-            long src = m.get(BE_INT, ip + 12) & 0xFFFFFFFFL;
-            n.learn(false, 0, src, mac(m, f + 6));
+            long src = w1 & 0xFFFFFFFFL;
+            n.learn(false, 0, src, sourceMac(m, f));
             b.offset[j] = udp + UDP;
             b.length[j] = udpLen - UDP;
             b.addrV6[j] = false;
             b.addrHi[j] = 0;
             b.addrLo[j] = src;
-            b.addrPort[j] = m.get(BE_SHORT, udp) & 0xFFFF;
+            b.addrPort[j] = (int) (u >>> 48) & 0xFFFF;
             return true;
         }
         if (type == ETH_IP6 && len >= ETH + IP6 + UDP && (m.get(BYTE, ip) & 0xF0) == 0x60) {
             int next = m.get(BYTE, ip + 6) & 0xFF;
             int payload = m.get(BE_SHORT, ip + 4) & 0xFFFF;
             if (next == PROTO_ICMP6) {
-                learnNd(m, f, len, n);
+                learnNd(m, f, len, n.table());
                 return false;
             }
             if (!me.ipv6() || next != PROTO_UDP || ETH + IP6 + payload > len
@@ -127,7 +136,7 @@ final class Frames {
             return true;
         }
         if (type == ETH_ARP && len >= ARP_FRAME) {
-            learnArp(m, f, n);
+            learnArp(m, f, n.table());
         }
         return false;
     }
@@ -192,7 +201,12 @@ final class Frames {
             m.set(BE_INT, ip + 8, (64 << 24) | (PROTO_UDP << 16)); // TTL, protocol, checksum below
             m.set(BE_INT, ip + 12, (int) me.lo());
             m.set(BE_INT, ip + 16, (int) dstLo);
-            InetChecksum.setIpv4HeaderChecksum(m, ip, IP4);
+            // The header checksum from the values just written (RFC 1071), not read back from memory.
+            long src = me.lo() & 0xFFFFFFFFL;
+            long dst = dstLo & 0xFFFFFFFFL;
+            long sum = 0x4500L + IP4 + udpLen + (ipId & 0xFFFF) + ((64 << 8) | PROTO_UDP)
+                    + (src >>> 16) + (src & 0xFFFF) + (dst >>> 16) + (dst & 0xFFFF);
+            m.set(BE_SHORT, ip + 10, (short) InetChecksum.finish(sum));
             udp = ip + IP4;
         }
         m.set(BE_SHORT, udp, (short) me.port());

@@ -13,20 +13,35 @@ import java.lang.foreign.ValueLayout;
 /**
  * One port queue's transmit side for batch entries, shared by the wire and tunnel ports:
  * {@link #take} turns an entry into an mbuf that describes exactly that packet and holds a
- * reference for the driver; {@link #queue} collects it; {@link #flush} sends the burst with
- * one {@code rte_eth_tx_burst}, frees what the driver did not take with one
+ * reference for the driver — the receiving port's own reference, claimed from its
+ * {@link HeldMbufs}, so the driver frees the mbuf once and without an atomic decrement;
+ * {@link #queue} collects it; {@link #flush} sends the burst with one
+ * {@code rte_eth_tx_burst}, frees what the driver did not take with one
  * {@code rte_pktmbuf_free_bulk} and marks those entries {@code TX_FULL}.
  */
 final class MbufTx {
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final long pool;
+    /** Where lent mbufs come from: the other port of the worker first, then this one. */
+    private final HeldMbufs lender;
+    private final HeldMbufs own;
+    /** The burst being collected, on the heap; copied to {@link #vec} in one go for the driver. */
+    private final long[] pending;
     private final MemorySegment vec;
     private final int[] entry;
     private int count;
 
-    MbufTx(Arena arena, long pool, int burst) {
+    /**
+     * @param lender the {@link HeldMbufs} of the port whose mbufs this one usually sends (the
+     *               worker's other port)
+     * @param own    this port's own
+     */
+    MbufTx(Arena arena, long pool, int burst, HeldMbufs lender, HeldMbufs own) {
         this.pool = pool;
+        this.lender = lender;
+        this.own = own;
+        this.pending = new long[burst];
         this.vec = arena.allocate(ValueLayout.JAVA_LONG, burst);
         this.entry = new int[burst];
     }
@@ -46,9 +61,9 @@ final class MbufTx {
 
     /**
      * The mbuf for entry {@code k}, its data set to the entry's packet, with a reference for
-     * the driver: the lent mbuf itself (the receiving port keeps its own reference until its
-     * next receive), or — for a packet in the worker's own memory, such as a keepalive ping —
-     * a fresh mbuf with the packet copied in.
+     * the driver: the lent mbuf itself with the receive reference claimed from the port that
+     * lent it (an mbuf lent by neither gets a reference of its own), or — for a packet in the
+     * worker's own memory, such as a keepalive ping — a fresh mbuf with the packet copied in.
      *
      * @return the mbuf, or 0 with the entry marked {@code NO_BUFFER}
      */
@@ -65,7 +80,9 @@ final class MbufTx {
             data = RteMbufCore.buf_addr(m) + RteMbuf.RTE_PKTMBUF_HEADROOM;
             MemorySegment.copy(b.memory, b.offset[k], ALL, data, len);
         } else {
-            addReference(m);
+            if (!lender.claim(m) && !own.claim(m)) {
+                addReference(m);
+            }
             data = b.memory.address() + b.offset[k];
         }
         RteMbufCore.data_off(m, (int) (data - RteMbufCore.buf_addr(m)));
@@ -74,13 +91,13 @@ final class MbufTx {
         return m;
     }
 
-    /** Gives back the reference {@link #take} took, for an entry that will not be sent after all. */
+    /** Gives up the reference {@link #take} took, for an entry that will not be sent after all. */
     static void untake(long m) {
         RteMbuf.rte_pktmbuf_free(m);
     }
 
     void queue(long m, int k) {
-        vec.setAtIndex(ValueLayout.JAVA_LONG, count, m);
+        pending[count] = m;
         entry[count++] = k;
     }
 
@@ -88,6 +105,7 @@ final class MbufTx {
         if (count == 0) {
             return;
         }
+        MemorySegment.copy(pending, 0, vec, ValueLayout.JAVA_LONG, 0, count);
         int sent = RteEthdev.rte_eth_tx_burst(port, queue, vec.address(), count);
         if (sent < count) {
             RteMbuf.rte_pktmbuf_free_bulk(vec.address() + (long) sent * Long.BYTES, count - sent);

@@ -30,11 +30,15 @@ public final class Neighbours {
 
     /** The MAC for an address, or -1. The IPv4 form passes {@code v6 = false} and the address in {@code lo}. */
     public long lookup(boolean v6, long hi, long lo) {
+        return lookup(table, v6, hi, lo);
+    }
+
+    /** The MAC for an address in table {@code t}, or -1. */
+    private static long lookup(Table t, boolean v6, long hi, long lo) {
         if (!v6) {
             hi = 0;
             lo = v4Lo(lo);
         }
-        Table t = table;
         int mask = t.mac.length - 1;
         for (int i = slot(hi, lo, mask); ; i = (i + 1) & mask) {
             long m = t.mac[i];
@@ -44,6 +48,63 @@ public final class Neighbours {
             if (t.hi[i] == hi && t.lo[i] == lo) {
                 return m & 0xFFFF_FFFF_FFFFL;
             }
+        }
+    }
+
+    /**
+     * One port's memory of its last learn and its last lookup. The frames of a burst mostly
+     * come from one host and go to one host, so a worker's port asks the shared table once per
+     * change of host instead of once per packet (a hash and three array probes each). Valid
+     * while the table is the one it was taken from: every change replaces the table, so an
+     * identity check is enough. Single-threaded, like the port that owns it.
+     */
+    static final class Memo {
+        private final Neighbours n;
+        private Table learnedIn;
+        private boolean learnedV6;
+        private long learnedHi;
+        private long learnedLo;
+        private long learnedMac;
+        private Table lookedIn;
+        private boolean lookedV6;
+        private long lookedHi;
+        private long lookedLo;
+        private long lookedMac;
+
+        Memo(Neighbours n) {
+            this.n = n;
+        }
+
+        Neighbours table() {
+            return n;
+        }
+
+        /** {@link Neighbours#learn}, skipped when it is what this memo last learned in the current table. */
+        void learn(boolean v6, long hi, long lo, long mac) {
+            if (n.table == learnedIn && mac == learnedMac && lo == learnedLo && hi == learnedHi && v6 == learnedV6) {
+                return;
+            }
+            n.learn(v6, hi, lo, mac);
+            learnedIn = n.table; // a refused learning is not retried until the table changes
+            learnedV6 = v6;
+            learnedHi = hi;
+            learnedLo = lo;
+            learnedMac = mac;
+        }
+
+        /** {@link Neighbours#lookup}, answered from the memo when the address and the table are the same. */
+        long lookup(boolean v6, long hi, long lo) {
+            Table t = n.table;
+            if (t == lookedIn && lo == lookedLo && hi == lookedHi && v6 == lookedV6) {
+                return lookedMac;
+            }
+            long mac = Neighbours.lookup(t, v6, hi, lo);
+            lookedIn = t;
+            lookedV6 = v6;
+            lookedHi = hi;
+            lookedLo = lo;
+            lookedMac = mac;
+            return mac;
         }
     }
 

@@ -64,6 +64,16 @@ class FramesTest {
             MemorySegment s = frame(ME4, PEER4, size, r);
             byte[] f = s.toArray(ValueLayout.JAVA_BYTE);
             assertEquals(0x0800, u16(f, 12));
+            assertEquals(MAC_B, Frames.mac(all, s.address()), "destination MAC");
+            assertEquals(MAC_A, Frames.mac(all, s.address() + 6), "source MAC");
+            assertEquals(0x4500, u16(f, 14), "version, IHL, TOS");
+            assertEquals(7, u16(f, 18), "id");
+            assertEquals(0, u16(f, 20), "no DF, no fragment");
+            assertEquals(0x4011, u16(f, 22), "TTL 64, UDP");
+            assertEquals(ME4.lo(), ((long) u16(f, 26) << 16) | u16(f, 28), "source address");
+            assertEquals(PEER4.lo(), ((long) u16(f, 30) << 16) | u16(f, 32), "destination address");
+            assertEquals(1194, u16(f, 34), "source port");
+            assertEquals(PEER4.port(), u16(f, 36), "destination port");
             assertEquals(0xFFFF, slowSum(f, 14, 34, 0), "IPv4 header checksum, size " + size);
             assertEquals(20 + 8 + size, u16(f, 16));
             assertEquals(0, u16(f, 40), "no UDP checksum over IPv4");
@@ -71,13 +81,13 @@ class FramesTest {
 
             Neighbours n = new Neighbours();
             PacketBatch b = PacketBatch.overNativeMemory(4, 2000);
-            assertTrue(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, n, b, 2));
+            assertTrue(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 2));
             assertEquals(s.address() + 42, b.offset[2]);
             assertEquals(size, b.length[2]);
             assertEquals(ME4.lo(), b.addrLo[2]);
             assertEquals(1194, b.addrPort[2]);
             assertEquals(MAC_A, n.lookup(false, 0, ME4.lo()), "sender learned");
-            assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), ME4, n, b, 0), "not addressed to the sender");
+            assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), ME4, new Neighbours.Memo(n), b, 0), "not addressed to the sender");
         }
     }
 
@@ -94,7 +104,7 @@ class FramesTest {
 
             Neighbours n = new Neighbours();
             PacketBatch b = PacketBatch.overNativeMemory(1, 2000);
-            assertTrue(Frames.accept(all, s.address(), (int) s.byteSize(), PEER6, n, b, 0));
+            assertTrue(Frames.accept(all, s.address(), (int) s.byteSize(), PEER6, new Neighbours.Memo(n), b, 0));
             assertEquals(size, b.length[0]);
             assertTrue(b.addrV6[0]);
             assertEquals(ME6.hi(), b.addrHi[0]);
@@ -110,13 +120,13 @@ class FramesTest {
         Neighbours n = new Neighbours();
         PacketBatch b = PacketBatch.overNativeMemory(1, 2000);
         MemorySegment s = frame(ME4, new WireAddress(MAC_B, false, 0, PEER4.lo(), 1195), 100, r);
-        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, n, b, 0), "other port");
+        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 0), "other port");
         s = frame(ME4, PEER4, 100, r);
-        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize() - 1, PEER4, n, b, 0), "frame shorter than IP says");
+        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize() - 1, PEER4, new Neighbours.Memo(n), b, 0), "frame shorter than IP says");
         s.set(ValueLayout.JAVA_BYTE, 14 + 6, (byte) 0x20); // MF
-        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, n, b, 0), "fragment");
+        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 0), "fragment");
         s = frame(ME6, PEER6, 100, r);
-        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, n, b, 0), "IPv6 to an IPv4 daemon");
+        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 0), "IPv6 to an IPv4 daemon");
     }
 
     @Test
@@ -129,7 +139,7 @@ class FramesTest {
         assertEquals(1, u16(f, 20), "request");
         assertEquals(0xFFFF_FFFF_FFFFL, Frames.mac(all, buf.address()));
         Neighbours n = new Neighbours();
-        assertFalse(Frames.accept(all, buf.address(), len, PEER4, n, PacketBatch.overNativeMemory(1, 100), 0));
+        assertFalse(Frames.accept(all, buf.address(), len, PEER4, new Neighbours.Memo(n), PacketBatch.overNativeMemory(1, 100), 0));
         assertEquals(MAC_A, n.lookup(false, 0, ME4.lo()));
     }
 
@@ -142,7 +152,7 @@ class FramesTest {
         assertEquals(135, f[54] & 0xFF);
         assertEquals(0xFFFF, slowSum(f, 54, 54 + 32, pseudo6(f, 14, 32, 58)));
         Neighbours n = new Neighbours();
-        assertFalse(Frames.accept(all, buf.address(), len, PEER6, n, PacketBatch.overNativeMemory(1, 100), 0));
+        assertFalse(Frames.accept(all, buf.address(), len, PEER6, new Neighbours.Memo(n), PacketBatch.overNativeMemory(1, 100), 0));
         assertEquals(MAC_A, n.lookup(true, ME6.hi(), ME6.lo()));
     }
 
