@@ -1,6 +1,7 @@
 package dev.ovpndpdk.bench;
 
 import dev.ovpndpdk.crypto.AeadScratch;
+import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.proto.DataChannel;
 import dev.ovpndpdk.dataplane.proto.KeySlot;
 import dev.ovpndpdk.dataplane.proto.Verdict;
@@ -103,6 +104,24 @@ final class PacketRing {
             r.length[i] += Wire.DATA_V2_OVERHEAD;
         }
         return r;
+    }
+
+    /**
+     * What a memory port's receive does with entries {@code first .. first + n - 1}: copies each,
+     * from {@code skip} bytes into the entry, to slot {@code 0 .. n - 1} of {@code b} after its
+     * headroom — the NIC's DMA, timed by {@code clock} — then sets the batch's offsets and
+     * lengths (the port's own work, untimed).
+     */
+    void copyInto(PacketBatch b, int first, int n, long skip, CopyClock clock) {
+        long t0 = clock.start();
+        for (int i = 0; i < n; i++) {
+            MemorySegment.copy(memory, offset[first + i] + skip, b.memory, b.slotBase(i) + PacketBatch.HEADROOM, length[first + i]);
+        }
+        clock.stop(t0);
+        for (int i = 0; i < n; i++) {
+            b.offset[i] = b.slotBase(i) + PacketBatch.HEADROOM;
+            b.length[i] = length[first + i];
+        }
     }
 
     /** A UDP-in-IPv4 packet with a valid-looking header and a payload that is not all zero. */

@@ -34,7 +34,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -366,7 +365,7 @@ public class PipelineBench {
         KeyMaterial km;
         PacketRing ring;
         DirectIpsecMb aead;
-        MemorySegment slots;
+        PacketBatch slots;
         boolean decrypt;
         int next;
         int packetId;
@@ -390,35 +389,23 @@ public class PipelineBench {
             } else {
                 ring = PacketRing.plaintext(arena, w.sizes, SERVER_VPN, Workload.vpn(1));
             }
-            slots = arena.allocate((long) BURST * SLOT, 64);
+            slots = new PacketBatch(arena, BURST, 2048); // as the worker's
         }
-
-        /** As the worker's batch slots: 2 KiB each, the packet after {@link PacketBatch#HEADROOM}. */
-        static final int SLOT = 2048;
 
         int burst() {
             int first = next;
-            MemorySegment m = ring.memory;
-            long t0 = copyClock.start();
+            // As the ports do: the sealed packet, or the plaintext, at the slot's headroom.
+            ring.copyInto(slots, first, BURST, decrypt ? 0 : Wire.DATA_V2_OVERHEAD, copyClock);
+            long mem = slots.memory.address();
             for (int k = 0; k < BURST; k++) {
                 int e = first + k;
-                long at = (long) k * SLOT + PacketBatch.HEADROOM;
                 if (decrypt) {
-                    MemorySegment.copy(m, ring.offset[e], slots, at, ring.length[e]);
-                } else {
-                    MemorySegment.copy(m, ring.offset[e] + Wire.DATA_V2_OVERHEAD, slots, at + Wire.DATA_V2_OVERHEAD, ring.length[e]);
-                }
-            }
-            copyClock.stop(t0);
-            long base = slots.address() + PacketBatch.HEADROOM;
-            for (int k = 0; k < BURST; k++, base += SLOT) {
-                int e = first + k;
-                if (decrypt) {
+                    long base = mem + slots.offset[k];
                     if (!aead.open(base, base + Wire.CIPHERTEXT_OFFSET, ring.length[e] - Wire.CIPHERTEXT_OFFSET)) {
                         failures++;
                     }
                 } else {
-                    aead.seal(base, ring.length[e], ++packetId);
+                    aead.seal(mem + slots.offset[k] - Wire.DATA_V2_OVERHEAD, ring.length[e], ++packetId); // header in front, as the worker
                 }
             }
             int i = first + BURST;
@@ -486,7 +473,7 @@ public class PipelineBench {
         }
     }
 
-    private static Inet4Address inet4(int a) {
+    static Inet4Address inet4(int a) {
         try {
             return (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
         } catch (UnknownHostException e) {

@@ -4,7 +4,6 @@ import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.proto.Wire;
 
-import java.lang.foreign.MemorySegment;
 
 /**
  * A tunnel port for the pipeline benchmark: receive copies the next burst of a plaintext
@@ -31,17 +30,7 @@ final class RingTunnelPort implements TunnelPort {
             return 0;
         }
         int n = Math.min(b.capacity, ring.count - next);
-        long t0 = copyClock.start();
-        for (int i = 0; i < n; i++) {
-            int e = next + i;
-            MemorySegment.copy(ring.memory, ring.offset[e] + Wire.DATA_V2_OVERHEAD, b.memory,
-                    b.slotBase(i) + PacketBatch.HEADROOM, ring.length[e]);
-        }
-        copyClock.stop(t0);
-        for (int i = 0; i < n; i++) {
-            b.offset[i] = b.slotBase(i) + PacketBatch.HEADROOM;
-            b.length[i] = ring.length[next + i];
-        }
+        ring.copyInto(b, next, n, Wire.DATA_V2_OVERHEAD, copyClock); // the plaintext, after the room for the header
         next += n;
         if (next == ring.count) {
             next = 0;

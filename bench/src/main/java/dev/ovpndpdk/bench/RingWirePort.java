@@ -4,7 +4,6 @@ import dev.ovpndpdk.dataplane.peer.Remote;
 import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.WirePort;
 
-import java.lang.foreign.MemorySegment;
 
 /**
  * A wire port for the pipeline benchmark: receive copies the next burst of a {@link PacketRing}
@@ -41,15 +40,8 @@ final class RingWirePort implements WirePort {
         }
         // The ring is a whole number of bursts, so a burst never straddles its end.
         int n = Math.min(b.capacity, ring.count - next);
-        long t0 = copyClock.start();
+        ring.copyInto(b, next, n, 0, copyClock);
         for (int i = 0; i < n; i++) {
-            int e = next + i;
-            MemorySegment.copy(ring.memory, ring.offset[e], b.memory, b.slotBase(i) + PacketBatch.HEADROOM, ring.length[e]);
-        }
-        copyClock.stop(t0);
-        for (int i = 0; i < n; i++) {
-            b.offset[i] = b.slotBase(i) + PacketBatch.HEADROOM;
-            b.length[i] = ring.length[next + i];
             b.addrV6[i] = source.ipv6();
             b.addrHi[i] = source.hi();
             b.addrLo[i] = source.lo();
