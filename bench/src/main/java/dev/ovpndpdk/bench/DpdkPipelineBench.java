@@ -2,7 +2,6 @@ package dev.ovpndpdk.bench;
 
 import dev.ovpndpdk.aesni.AeadEngines;
 import dev.ovpndpdk.bindings.dpdk.Dpdk;
-import dev.ovpndpdk.bindings.dpdk.RteEal;
 import dev.ovpndpdk.bindings.dpdk.RteErrno;
 import dev.ovpndpdk.bindings.dpdk.RteEthRing;
 import dev.ovpndpdk.bindings.dpdk.RteEthStats;
@@ -49,10 +48,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,8 +184,30 @@ public class DpdkPipelineBench {
             allocBytes = 0;
         }
 
+        private long a0;
+        private long c0;
+        private long t0;
+
         static long allocated() {
             return THREADS.getCurrentThreadAllocatedBytes();
+        }
+
+        /** Opens the timed part: nothing but what runs until {@link #stop} is measured. */
+        void start() {
+            a0 = allocated();
+            c0 = CpuClock.now();
+            t0 = System.nanoTime();
+        }
+
+        /** Closes the timed part, adding its wall, CPU time and allocation, and {@code n} packets. */
+        void stop(long n) {
+            long t1 = System.nanoTime();
+            long c1 = CpuClock.now();
+            long a1 = allocated();
+            wallNanos += t1 - t0;
+            cpuNanos += c1 - c0;
+            allocBytes += a1 - a0;
+            packets += n;
         }
     }
 
@@ -282,14 +300,14 @@ public class DpdkPipelineBench {
                 KeyMaterial km = PipelineBench.Workload.material(id);
                 materials.add(km);
                 engine.newPeer(id, id, PipelineBench.Workload.remote(id).toSocketAddress(),
-                        inet4(PipelineBench.Workload.vpn(id)), null, null, now);
+                        PipelineBench.inet4(PipelineBench.Workload.vpn(id)), null, null, now);
                 install(id, km);
             }
             material = materials.get(0);
 
             int wirePort = w.decrypt ? inPort : outPort;
             int tunPort = w.decrypt ? outPort : inPort;
-            InetSocketAddress listen = new InetSocketAddress(inet4(LISTEN_IP), LISTEN_PORT);
+            InetSocketAddress listen = new InetSocketAddress(PipelineBench.inet4(LISTEN_IP), LISTEN_PORT);
             backend = DpdkBackend.overPorts(new DpdkBackend.Config("bench", listen, 1, BURST, List.of(), null, null,
                     List.of(), 0, 0), wirePort, tunPort, tapPort);
             PipelineBench.pin(0);
@@ -521,23 +539,16 @@ public class DpdkPipelineBench {
         System.exit(r == null ? 0 : 3);
     }
 
-    /** EAL on a thread of its own, as DpdkBackend does (EAL pins the calling thread to the main lcore). */
+    /** EAL on a thread of its own ({@link DpdkBackend#initEal}); a failure ends the trial. */
     static void initEal(List<String> args) {
-        int[] result = {0};
-        Thread t = new Thread(() -> {
-            if (RteEal.rte_eal_init(args.toArray(String[]::new)) < 0) {
-                result[0] = Math.max(RteErrno.rte_errno(), 1);
-            }
-        }, "eal-init");
-        t.start();
+        int e;
         try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during rte_eal_init");
+            e = DpdkBackend.initEal(args);
+        } catch (java.io.IOException x) {
+            throw new IllegalStateException(x.getMessage(), x);
         }
-        if (result[0] != 0) {
-            throw new IllegalStateException("rte_eal_init: " + RteErrno.rte_strerror(result[0]) + "; EAL arguments: "
+        if (e != 0) {
+            throw new IllegalStateException("rte_eal_init: " + RteErrno.rte_strerror(e) + "; EAL arguments: "
                     + String.join(" ", args));
         }
     }
@@ -640,20 +651,12 @@ public class DpdkPipelineBench {
         int n = p.feed();
         Worker worker = p.worker;
         int bursts = (n + BURST - 1) / BURST;
-        long a0 = Clock.allocated();
-        long c0 = CpuClock.now();
-        long t0 = System.nanoTime();
+        c.start();
         int got = 0;
         for (int k = 0; k < bursts; k++) {
             got += worker.doWork(System.nanoTime());
         }
-        long t1 = System.nanoTime();
-        long c1 = CpuClock.now();
-        long a1 = Clock.allocated();
-        c.wallNanos += t1 - t0;
-        c.cpuNanos += c1 - c0;
-        c.allocBytes += a1 - a0;
-        c.packets += got;
+        c.stop(got);
         p.received += got;
         return got;
     }
@@ -673,9 +676,7 @@ public class DpdkPipelineBench {
         Remote r = p.peerRemote;
         boolean decrypt = p.w.decrypt;
         int bursts = (n + BURST - 1) / BURST;
-        long a0 = Clock.allocated();
-        long c0 = CpuClock.now();
-        long t0 = System.nanoTime();
+        c.start();
         int got = 0;
         for (int k = 0; k < bursts; k++) {
             if (decrypt) { // in Worker.doWork's order: wire → tunnel, then the tunnel polled
@@ -707,13 +708,7 @@ public class DpdkPipelineBench {
                 }
             }
         }
-        long t1 = System.nanoTime();
-        long c1 = CpuClock.now();
-        long a1 = Clock.allocated();
-        c.wallNanos += t1 - t0;
-        c.cpuNanos += c1 - c0;
-        c.allocBytes += a1 - a0;
-        c.packets += got;
+        c.stop(got);
         p.received += got;
         return got;
     }
@@ -721,25 +716,9 @@ public class DpdkPipelineBench {
     @Benchmark
     public int crypto(Direct d, Clock c) {
         int n = d.stage();
-        long a0 = Clock.allocated();
-        long c0 = CpuClock.now();
-        long t0 = System.nanoTime();
+        c.start();
         d.crypt(n);
-        long t1 = System.nanoTime();
-        long c1 = CpuClock.now();
-        long a1 = Clock.allocated();
-        c.wallNanos += t1 - t0;
-        c.cpuNanos += c1 - c0;
-        c.allocBytes += a1 - a0;
-        c.packets += n;
+        c.stop(n);
         return n;
-    }
-
-    private static Inet4Address inet4(int a) {
-        try {
-            return (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 }

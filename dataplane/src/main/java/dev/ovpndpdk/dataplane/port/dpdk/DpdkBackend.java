@@ -232,11 +232,12 @@ public final class DpdkBackend implements PortBackend {
     /**
      * Runs {@code rte_eal_init} on a thread of its own: EAL pins the calling thread to the main
      * lcore's CPU, and every thread that thread starts later inherits the mask — the control
-     * thread would otherwise confine unpinned workers to one CPU.
+     * thread would otherwise confine unpinned workers to one CPU. Also what tests and benchmarks
+     * that bring EAL up themselves call.
      *
      * @return 0, or the {@code rte_errno} of the failure
      */
-    private static int initEal(List<String> args) throws IOException {
+    public static int initEal(List<String> args) throws IOException {
         int[] result = {0};
         Thread t = new Thread(() -> {
             if (RteEal.rte_eal_init(args.toArray(String[]::new)) < 0) {

@@ -3,6 +3,7 @@ package dev.ovpndpdk.dataplane.port.dpdk;
 import dev.ovpndpdk.aesni.AeadEngines;
 import dev.ovpndpdk.bindings.dpdk.Dpdk;
 import dev.ovpndpdk.bindings.dpdk.RteEal;
+import dev.ovpndpdk.bindings.dpdk.RteEthRing;
 import dev.ovpndpdk.bindings.dpdk.RteErrno;
 import dev.ovpndpdk.bindings.dpdk.RteEthConf;
 import dev.ovpndpdk.bindings.dpdk.RteEthdev;
@@ -30,12 +31,9 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
@@ -50,8 +48,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -84,7 +80,6 @@ class DpdkDropsTest {
     private static final int POOL = 1023;
     private static final int PACKET = 200;
 
-    private static MethodHandle fromRings;
     private static boolean ealUp;
     /** Why these tests cannot run here; null when they can. */
     private static String unavailable;
@@ -96,26 +91,17 @@ class DpdkDropsTest {
             unavailable = "DPDK port drop tests not run: " + Dpdk.unavailableReason();
             return;
         }
-        SymbolLookup ringPmd;
         try {
-            ringPmd = SymbolLookup.libraryLookup("librte_net_ring.so.23", Arena.global());
+            SymbolLookup.libraryLookup(RteEthRing.LIBRARY, Arena.global());
         } catch (IllegalArgumentException e) {
-            unavailable = "DPDK port drop tests not run: DPDK's ring driver librte_net_ring.so.23 is not installed"
+            unavailable = "DPDK port drop tests not run: DPDK's ring driver " + RteEthRing.LIBRARY + " is not installed"
                     + " (apt-get install dpdk)";
             return;
         }
-        // int rte_eth_from_rings(const char *name, struct rte_ring *const rx[], unsigned nb_rx,
-        //                        struct rte_ring *const tx[], unsigned nb_tx, unsigned numa_node)
-        fromRings = Linker.nativeLinker().downcallHandle(ringPmd.find("rte_eth_from_rings").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        String[] args = {"--no-huge", "-m", "512", "--no-pci", "--file-prefix=" + PREFIX,
-                "--log-level=*:warning", "--no-telemetry"};
-        // EAL pins the thread that initialises it: a thread of its own, as DpdkBackend does.
-        int[] rc = {0};
-        Thread t = new Thread(() -> rc[0] = RteEal.rte_eal_init(args) < 0 ? Math.max(RteErrno.rte_errno(), 1) : 0, "eal-init");
-        t.start();
-        t.join();
-        assertEquals(0, rc[0], () -> "rte_eal_init: " + RteErrno.rte_strerror(rc[0]));
+        List<String> args = List.of("--no-huge", "-m", "512", "--no-pci", "--file-prefix=" + PREFIX,
+                "--log-level=*:warning", "--no-telemetry");
+        int rc = DpdkBackend.initEal(args);
+        assertEquals(0, rc, () -> "rte_eal_init: " + RteErrno.rte_strerror(rc));
         ealUp = true;
         crypto = AeadEngines.select("auto");
     }
@@ -538,16 +524,7 @@ class DpdkDropsTest {
         /** A started net_ring ethdev with one queue pair over two rings of ours. */
         private int port(String portName, Ring rx, Ring tx) {
             try (Arena a = Arena.ofConfined()) {
-                MemorySegment rxs = a.allocate(JAVA_LONG);
-                MemorySegment txs = a.allocate(JAVA_LONG);
-                rxs.set(JAVA_LONG, 0, rx.ring);
-                txs.set(JAVA_LONG, 0, tx.ring);
-                int p;
-                try {
-                    p = (int) fromRings.invokeExact(a.allocateFrom(portName), rxs, 1, txs, 1, 0);
-                } catch (Throwable t) {
-                    throw new AssertionError("rte_eth_from_rings", t);
-                }
+                int p = RteEthRing.rte_eth_from_rings(portName, new long[] {rx.ring}, new long[] {tx.ring}, 0);
                 assertTrue(p >= 0, () -> "rte_eth_from_rings " + portName + ": " + RteErrno.rte_strerror(RteErrno.rte_errno()));
                 RteErrno.checkReturn(RteEthdev.rte_eth_dev_configure(p, 1, 1, RteEthConf.allocate(a)), "configure " + portName);
                 RteErrno.checkReturn(RteEthdev.rte_eth_rx_queue_setup(p, 0, 128, 0, MemorySegment.NULL, pool), "rx queue " + portName);
