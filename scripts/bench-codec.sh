@@ -15,11 +15,7 @@ for a in "$@"; do
     esac
 done
 find_jdk
-jar="$OVPN_ROOT/bench/target/benchmarks.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$OVPN_ROOT"/{bindings,aesni,dataplane,bench}/src/main -newer "$jar" -print -quit 2>/dev/null)" ]; then
-    log "bench-codec: building $jar"
-    (cd "$OVPN_ROOT" && mvn -q -B -pl bench -am package -DskipTests)
-fi
+bench_jar bench-codec
 [ "$quick" -eq 1 ] && jmh_args=(-f 1 -wi 2 -w 1s -i 3 -r 1s "${jmh_args[@]}")
 csv=$(mktemp --suffix=.csv)
 trap 'rm -f "$csv"' EXIT

@@ -22,13 +22,7 @@ for a in "$@"; do
 done
 
 find_jdk
-jar="$OVPN_ROOT/bench/target/benchmarks.jar"
-# Build when the jar is missing or older than any source it contains.
-if [ "$rebuild" -eq 1 ] || [ ! -f "$jar" ] || [ -n "$(find "$OVPN_ROOT"/{bindings,aesni,bench}/src/main \
-        "$OVPN_ROOT"/{bindings,aesni,bench}/pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]; then
-    log "bench-crypto: building $jar"
-    (cd "$OVPN_ROOT" && mvn -q -B -pl bench -am package -DskipTests)
-fi
+bench_jar bench-crypto "$rebuild"
 
 if [ "$quick" -eq 1 ]; then
     jmh_args=(-f 1 -wi 2 -w 1s -i 3 -r 1s "${jmh_args[@]}")

@@ -28,12 +28,7 @@ for a in "$@"; do
 done
 
 find_jdk
-jar="$OVPN_ROOT/bench/target/benchmarks.jar"
-if [ "$rebuild" -eq 1 ] || [ ! -f "$jar" ] || [ -n "$(find "$OVPN_ROOT"/{bindings,aesni,dataplane,bench}/src/main \
-        "$OVPN_ROOT"/{bindings,aesni,dataplane,bench}/pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]; then
-    log "bench-dpdk-pipeline: building $jar"
-    (cd "$OVPN_ROOT" && mvn -q -B -pl bench -am package -DskipTests)
-fi
+bench_jar bench-dpdk-pipeline "$rebuild"
 
 # Where DPDK (or its drivers, or ipsec-mb) is absent: say why and skip.
 if ! why=$("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.ovpndpdk.bench.DpdkPipelineBench 2>&1); then

@@ -26,13 +26,7 @@ for a in "$@"; do
 done
 
 find_jdk
-jar="$OVPN_ROOT/bench/target/benchmarks.jar"
-# Build when the jar is missing or older than any source it contains.
-if [ "$rebuild" -eq 1 ] || [ ! -f "$jar" ] || [ -n "$(find "$OVPN_ROOT"/{bindings,aesni,dataplane,bench}/src/main \
-        "$OVPN_ROOT"/{bindings,aesni,dataplane,bench}/pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]; then
-    log "bench-pipeline: building $jar"
-    (cd "$OVPN_ROOT" && mvn -q -B -pl bench -am package -DskipTests)
-fi
+bench_jar bench-pipeline "$rebuild"
 
 # Full: the annotations' 3 × 1 s warmup and 3 × 2 s measurement per benchmark; quick: 1 × 1 s and 2 × 0.5 s.
 [ "$quick" -eq 1 ] && jmh_args=(-f 1 -wi 1 -w 1s -i 2 -r 500ms "${jmh_args[@]}")

@@ -33,3 +33,15 @@ find_jdk() {
     export JAVA_HOME=$best
     export PATH="$JAVA_HOME/bin:$PATH"
 }
+
+# bench_jar WHO [REBUILD]: sets $jar to the JMH uber-jar, building it first when REBUILD is 1,
+# when it is missing, or when any source or pom it is built from is newer (every bench script).
+bench_jar() {
+    local m=("$OVPN_ROOT"/{bindings,aesni,dataplane,bench})
+    jar="$OVPN_ROOT/bench/target/benchmarks.jar"
+    if [ "${2:-0}" -eq 1 ] || [ ! -f "$jar" ] || [ -n "$(find "${m[@]/%//src/main}" "${m[@]/%//pom.xml}" "$OVPN_ROOT/pom.xml" \
+            -newer "$jar" -print -quit 2>/dev/null)" ]; then
+        log "$1: building $jar"
+        (cd "$OVPN_ROOT" && mvn -q -B -pl bench -am package -DskipTests)
+    fi
+}
