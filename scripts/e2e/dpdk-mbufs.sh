@@ -19,13 +19,7 @@ if ! ldconfig -p | grep 'librte_eal\.so\.23 ' >/dev/null; then # no -q: pipefail
     log "$E2E_NAME: DPDK 22.11 is not installed (librte_eal.so.23); skipped"; exit 77
 fi
 
-A=$(ns_of a) B=$(ns_of b)
-ns_add "$A"; ns_add "$B"
-ip link add "va-$E2E_ID" netns "$A" type veth peer name "vb-$E2E_ID" netns "$B"
-nsx "$A" ip link set "va-$E2E_ID" name va
-nsx "$B" ip link set "vb-$E2E_ID" name vb
-nsx "$A" ip link set va up
-nsx "$B" ip link set vb up
+ab_pair
 
 nsx "$A" sysctl -qw net.ipv6.conf.va.disable_ipv6=1
 nsx "$A" nft -f - <<NFT || { e2e_finish; exit 1; }

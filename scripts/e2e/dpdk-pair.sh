@@ -27,13 +27,7 @@ fi
 log "== $E2E_NAME"
 if ! "$OVPN" daemon --help >/dev/null 2>&1; then die "ovpn-dpdk is not built"; fi
 
-A=$(ns_of a) B=$(ns_of b)
-ns_add "$A"; ns_add "$B"
-ip link add "va-$E2E_ID" netns "$A" type veth peer name "vb-$E2E_ID" netns "$B"
-nsx "$A" ip link set "va-$E2E_ID" name va
-nsx "$B" ip link set "vb-$E2E_ID" name vb
-nsx "$A" ip link set va up
-nsx "$B" ip link set vb up
+ab_pair
 
 dpdk_daemon a va $WA/$PLEN --workers 1 || { e2e_finish; exit 1; }
 apid=${E2E_PIDS[-1]}
@@ -95,11 +89,7 @@ check "b → a 3000 B IPv6"                       nsx "$B" ping -6 -c 3 -i 0.2 -
 check "b still reaches a's wire address"        nsx "$B" $PING -c 2 -i 0.2 -W 2 $WA
 
 # Control-channel datagrams to a's port go through the exception path to the OpenVPN process.
-for i in $(seq 10); do
-    nsx "$B" bash -c "printf '\x20\x01\x02\x03\x04\x05\x06\x07' > /dev/udp/$WA/1194" # P_CONTROL_V1
-done
-nsx "$B" bash -c "printf '\x38\x00\x00\x00\x00\x00\x00\x00' > /dev/udp/$WA/1194"      # HARD_RESET_CLIENT_V2
-nsx "$B" bash -c "echo junk > /dev/udp/$WA/1194"
+slow_path_datagrams "$B" "$WA"
 touch "$state/stop"   # the datagrams are sent: count what arrives and report
 wait "$py"
 log "  OpenVPN's socket on a received: $(cat "$state/counts" 2>/dev/null)"

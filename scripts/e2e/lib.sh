@@ -143,6 +143,29 @@ NFT
         --wire-port "net_af_packet_$node,iface=$veth" --wire-address "$cidr" "$@"
 }
 
+# ab_pair -- namespaces a and b ($A, $B) joined by one veth, "va" in a and "vb" in b, both up
+ab_pair() {
+    A=$(ns_of a) B=$(ns_of b)
+    ns_add "$A"; ns_add "$B"
+    ip link add "va-$E2E_ID" netns "$A" type veth peer name "vb-$E2E_ID" netns "$B"
+    nsx "$A" ip link set "va-$E2E_ID" name va
+    nsx "$B" ip link set "vb-$E2E_ID" name vb
+    nsx "$A" ip link set va up
+    nsx "$B" ip link set vb up
+}
+
+# slow_path_datagrams NS ADDR -- from NS to ADDR port 1194, what must reach the OpenVPN
+# process while the workers take the data: 10 P_CONTROL_V1, one P_CONTROL_HARD_RESET_CLIENT_V2
+# and one junk datagram (openvpn-process.py counts them as control=11 other=1).
+slow_path_datagrams() {
+    local ns=$1 to=$2 i
+    for i in $(seq 10); do
+        nsx "$ns" bash -c "printf '\x20\x01\x02\x03\x04\x05\x06\x07' > /dev/udp/$to/1194" # P_CONTROL_V1
+    done
+    nsx "$ns" bash -c "printf '\x38\x00\x00\x00\x00\x00\x00\x00' > /dev/udp/$to/1194"      # HARD_RESET_CLIENT_V2
+    nsx "$ns" bash -c "echo junk > /dev/udp/$to/1194"
+}
+
 # events NODE -- record NODE's notifications (one per line) into $E2E_TMP/NODE.events
 events() {
     local node=$1

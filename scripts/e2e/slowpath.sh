@@ -45,11 +45,7 @@ for order in openvpn-first daemon-first; do
 
     check "$order: data flows through the workers" nsx "$A" ping -c 20 -i 0.05 -W 2 -q 5.9.0.2
     # Control-channel and other non-data datagrams from the peer's address to the port.
-    for i in $(seq 10); do
-        nsx "$B" bash -c "printf '\x20\x01\x02\x03\x04\x05\x06\x07' > /dev/udp/10.79.0.1/1194" # P_CONTROL_V1
-    done
-    nsx "$B" bash -c "printf '\x38\x00\x00\x00\x00\x00\x00\x00' > /dev/udp/10.79.0.1/1194"      # HARD_RESET_CLIENT_V2
-    nsx "$B" bash -c "echo junk > /dev/udp/10.79.0.1/1194"
+    slow_path_datagrams "$B" 10.79.0.1
     touch "$state/stop"   # the datagrams are sent: count what arrives and report
     wait "$py"
     counts=$(cat "$state/counts" 2>/dev/null)
