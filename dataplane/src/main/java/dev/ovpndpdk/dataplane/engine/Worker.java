@@ -188,20 +188,7 @@ public final class Worker {
             }
         }
         if (out > 0) {
-            int sent = tunnel.send(rx, out);
-            for (int k = 0; k < out; k++) {
-                Peer p = rxPeer[k];
-                if (k < sent && rx.txDrop[k] != 0) {
-                    drop(p.stats(), DropReason.ofMark(rx.txDrop[k]));
-                    rx.txDrop[k] = 0;
-                } else if (k < sent) {
-                    vpnRx.add(p, rx.length[k]);
-                } else {
-                    drop(p.stats(), DropReason.TX_FULL);
-                }
-                rxPeer[k] = null;
-            }
-            vpnRx.flush();
+            settle(rx, rxPeer, out, tunnel.send(rx, out), now, DELIVERED);
         }
         linkRx.flush();
         return n;
@@ -294,8 +281,7 @@ public final class Worker {
             out++;
         }
         if (out > 0) {
-            int sent = wire.send(tx, out);
-            countSent(tx, txPeer, out, sent, now, false);
+            settle(tx, txPeer, out, wire.send(tx, out), now, SENT);
         }
         return n;
     }
@@ -325,28 +311,42 @@ public final class Worker {
         b.addrPort[i] = r.port();
     }
 
-    private void countSent(PacketBatch b, Peer[] peers, int out, int sent, long now, boolean pings) {
+    /** What {@link #settle} counts a taken packet as. */
+    private static final int DELIVERED = 0; // decrypted into the tunnel
+    private static final int SENT = 1;      // encrypted out of the wire
+    private static final int PINGS = 2;     // keepalives out of the wire
+
+    /**
+     * Counts what a port's send did with entries {@code 0..out-1} of {@code b}: the first
+     * {@code sent} taken — unless the port marked one with a reason of its own — the rest a full
+     * queue; then forgets their peers.
+     */
+    private void settle(PacketBatch b, Peer[] peers, int out, int sent, long now, int what) {
         for (int k = 0; k < out; k++) {
             Peer p = peers[k];
-            CounterSet ps = p.stats();
             if (k < sent && b.txDrop[k] != 0) {
-                drop(ps, DropReason.ofMark(b.txDrop[k]));
+                drop(p.stats(), DropReason.ofMark(b.txDrop[k]));
                 b.txDrop[k] = 0;
             } else if (k < sent) {
                 int len = b.length[k];
-                p.touchTx(now);
-                linkTx.add(p, len);
-                if (pings) {
-                    stats.add(index, Counter.KEEPALIVE_TX, 1);
-                    ps.add(index, Counter.KEEPALIVE_TX, 1);
+                if (what == DELIVERED) {
+                    vpnRx.add(p, len);
                 } else {
-                    vpnTx.add(p, len - Wire.DATA_V2_OVERHEAD);
+                    p.touchTx(now);
+                    linkTx.add(p, len);
+                    if (what == SENT) {
+                        vpnTx.add(p, len - Wire.DATA_V2_OVERHEAD);
+                    } else {
+                        stats.add(index, Counter.KEEPALIVE_TX, 1);
+                        p.stats().add(index, Counter.KEEPALIVE_TX, 1);
+                    }
                 }
             } else {
-                drop(ps, DropReason.TX_FULL);
+                drop(p.stats(), DropReason.TX_FULL);
             }
             peers[k] = null;
         }
+        vpnRx.flush();
         linkTx.flush();
         vpnTx.flush();
     }
@@ -376,7 +376,7 @@ public final class Worker {
             k++;
         }
         if (k > 0) {
-            countSent(special, specialPeer, k, wire.send(special, k), now, true);
+            settle(special, specialPeer, k, wire.send(special, k), now, PINGS);
         }
         return k;
     }
