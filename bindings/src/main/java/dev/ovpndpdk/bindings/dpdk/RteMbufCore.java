@@ -2,6 +2,7 @@ package dev.ovpndpdk.bindings.dpdk;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 
 import static dev.ovpndpdk.bindings.dpdk.Dpdk.NATIVE;
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -24,6 +25,15 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public final class RteMbufCore {
     private RteMbufCore() {
     }
+
+    /*
+     * The accessors use unaligned layouts although every field is naturally aligned (an mbuf
+     * starts on a cache line): an aligned layout costs an alignment check of the absolute
+     * address on every access, per packet, which the JIT cannot fold.
+     */
+    private static final ValueLayout.OfLong U_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt U_INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort U_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
             ADDRESS.withName("buf_addr"),
@@ -99,117 +109,117 @@ public final class RteMbufCore {
     public static final long RTE_MBUF_F_TX_IPV6 = 1L << 56;
 
     public static long buf_addr(long m) {
-        return NATIVE.get(JAVA_LONG, m + buf_addr$OFFSET);
+        return NATIVE.get(U_LONG, m + buf_addr$OFFSET);
     }
 
     public static void buf_addr(long m, long v) {
-        NATIVE.set(JAVA_LONG, m + buf_addr$OFFSET, v);
+        NATIVE.set(U_LONG, m + buf_addr$OFFSET, v);
     }
 
     public static int data_off(long m) {
-        return Short.toUnsignedInt(NATIVE.get(JAVA_SHORT, m + data_off$OFFSET));
+        return Short.toUnsignedInt(NATIVE.get(U_SHORT, m + data_off$OFFSET));
     }
 
     public static void data_off(long m, int v) {
-        NATIVE.set(JAVA_SHORT, m + data_off$OFFSET, (short) v);
+        NATIVE.set(U_SHORT, m + data_off$OFFSET, (short) v);
     }
 
     /** Plain read; use {@link RteMbuf#rte_mbuf_refcnt_update} to change a shared mbuf's count. */
     public static int refcnt(long m) {
-        return Short.toUnsignedInt(NATIVE.get(JAVA_SHORT, m + refcnt$OFFSET));
+        return Short.toUnsignedInt(NATIVE.get(U_SHORT, m + refcnt$OFFSET));
     }
 
     /** Plain write, for an mbuf no other thread can see (as {@code rte_mbuf_refcnt_set}). */
     public static void refcnt(long m, int v) {
-        NATIVE.set(JAVA_SHORT, m + refcnt$OFFSET, (short) v);
+        NATIVE.set(U_SHORT, m + refcnt$OFFSET, (short) v);
     }
 
     public static int nb_segs(long m) {
-        return Short.toUnsignedInt(NATIVE.get(JAVA_SHORT, m + nb_segs$OFFSET));
+        return Short.toUnsignedInt(NATIVE.get(U_SHORT, m + nb_segs$OFFSET));
     }
 
     public static void nb_segs(long m, int v) {
-        NATIVE.set(JAVA_SHORT, m + nb_segs$OFFSET, (short) v);
+        NATIVE.set(U_SHORT, m + nb_segs$OFFSET, (short) v);
     }
 
     public static int port(long m) {
-        return Short.toUnsignedInt(NATIVE.get(JAVA_SHORT, m + port$OFFSET));
+        return Short.toUnsignedInt(NATIVE.get(U_SHORT, m + port$OFFSET));
     }
 
     public static void port(long m, int v) {
-        NATIVE.set(JAVA_SHORT, m + port$OFFSET, (short) v);
+        NATIVE.set(U_SHORT, m + port$OFFSET, (short) v);
     }
 
     public static long ol_flags(long m) {
-        return NATIVE.get(JAVA_LONG, m + ol_flags$OFFSET);
+        return NATIVE.get(U_LONG, m + ol_flags$OFFSET);
     }
 
     public static void ol_flags(long m, long v) {
-        NATIVE.set(JAVA_LONG, m + ol_flags$OFFSET, v);
+        NATIVE.set(U_LONG, m + ol_flags$OFFSET, v);
     }
 
     public static int packet_type(long m) {
-        return NATIVE.get(JAVA_INT, m + packet_type$OFFSET);
+        return NATIVE.get(U_INT, m + packet_type$OFFSET);
     }
 
     public static void packet_type(long m, int v) {
-        NATIVE.set(JAVA_INT, m + packet_type$OFFSET, v);
+        NATIVE.set(U_INT, m + packet_type$OFFSET, v);
     }
 
     /** Total length of the packet, all segments. */
     public static int pkt_len(long m) {
-        return NATIVE.get(JAVA_INT, m + pkt_len$OFFSET);
+        return NATIVE.get(U_INT, m + pkt_len$OFFSET);
     }
 
     public static void pkt_len(long m, int v) {
-        NATIVE.set(JAVA_INT, m + pkt_len$OFFSET, v);
+        NATIVE.set(U_INT, m + pkt_len$OFFSET, v);
     }
 
     /** Length of this segment's data. */
     public static int data_len(long m) {
-        return Short.toUnsignedInt(NATIVE.get(JAVA_SHORT, m + data_len$OFFSET));
+        return Short.toUnsignedInt(NATIVE.get(U_SHORT, m + data_len$OFFSET));
     }
 
     public static void data_len(long m, int v) {
-        NATIVE.set(JAVA_SHORT, m + data_len$OFFSET, (short) v);
+        NATIVE.set(U_SHORT, m + data_len$OFFSET, (short) v);
     }
 
     public static int vlan_tci(long m) {
-        return Short.toUnsignedInt(NATIVE.get(JAVA_SHORT, m + vlan_tci$OFFSET));
+        return Short.toUnsignedInt(NATIVE.get(U_SHORT, m + vlan_tci$OFFSET));
     }
 
     public static void vlan_tci(long m, int v) {
-        NATIVE.set(JAVA_SHORT, m + vlan_tci$OFFSET, (short) v);
+        NATIVE.set(U_SHORT, m + vlan_tci$OFFSET, (short) v);
     }
 
     /** {@code hash.rss}: valid when {@link #RTE_MBUF_F_RX_RSS_HASH} is in {@code ol_flags}. */
     public static int hash_rss(long m) {
-        return NATIVE.get(JAVA_INT, m + hash_rss$OFFSET);
+        return NATIVE.get(U_INT, m + hash_rss$OFFSET);
     }
 
     public static int buf_len(long m) {
-        return Short.toUnsignedInt(NATIVE.get(JAVA_SHORT, m + buf_len$OFFSET));
+        return Short.toUnsignedInt(NATIVE.get(U_SHORT, m + buf_len$OFFSET));
     }
 
     /** The {@code struct rte_mempool *} the mbuf belongs to. */
     public static long pool(long m) {
-        return NATIVE.get(JAVA_LONG, m + pool$OFFSET);
+        return NATIVE.get(U_LONG, m + pool$OFFSET);
     }
 
     public static long next(long m) {
-        return NATIVE.get(JAVA_LONG, m + next$OFFSET);
+        return NATIVE.get(U_LONG, m + next$OFFSET);
     }
 
     public static void next(long m, long v) {
-        NATIVE.set(JAVA_LONG, m + next$OFFSET, v);
+        NATIVE.set(U_LONG, m + next$OFFSET, v);
     }
 
     public static long tx_offload(long m) {
-        return NATIVE.get(JAVA_LONG, m + tx_offload$OFFSET);
+        return NATIVE.get(U_LONG, m + tx_offload$OFFSET);
     }
 
     public static void tx_offload(long m, long v) {
-        NATIVE.set(JAVA_LONG, m + tx_offload$OFFSET, v);
+        NATIVE.set(U_LONG, m + tx_offload$OFFSET, v);
     }
 
     public static int l2_len(long m) {

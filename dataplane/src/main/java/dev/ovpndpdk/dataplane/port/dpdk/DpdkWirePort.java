@@ -103,7 +103,7 @@ final class DpdkWirePort implements WirePort {
             long m = rx[i];
             long frame = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
             int len = RteMbufCore.data_len(m);
-            if (len >= Frames.ETH && Frames.sourceMac(ALL, frame) == me.mac()) {
+            if (len >= Frames.ETH && Frames.sourceMac(frame) == me.mac()) {
                 // Our own transmission seen again (an af_packet queue sees its sibling queues'
                 // output): neither ours to decrypt nor the kernel's.
                 RteMbuf.rte_pktmbuf_free(m);
@@ -111,7 +111,7 @@ final class DpdkWirePort implements WirePort {
                 continue;
             }
             if (RteMbufCore.nb_segs(m) == 1
-                    && Frames.accept(ALL, frame, len, me, neighbours, b, j)) {
+                    && Frames.accept(frame, len, me, neighbours, b, j)) {
                 b.handle[j++] = m;
                 held.add(m);
             } else {
@@ -196,7 +196,7 @@ final class DpdkWirePort implements WirePort {
             }
             int len = b.length[k];
             long payload = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
-            long frame = Frames.writeHeaders(ALL, payload, len, mac, me, v6, hi, lo, b.addrPort[k], ipId++);
+            long frame = Frames.writeHeaders(payload, len, mac, me, v6, hi, lo, b.addrPort[k], ipId++);
             RteMbufCore.data_off(m, (int) (frame - RteMbufCore.buf_addr(m)));
             RteMbufCore.data_len(m, outer + len);
             RteMbufCore.pkt_len(m, outer + len);
@@ -219,7 +219,7 @@ final class DpdkWirePort implements WirePort {
             return;
         }
         long f = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
-        int len = v6 ? Frames.writeNeighbourSolicitation(ALL, f, me, hi, lo) : Frames.writeArpRequest(ALL, f, me, lo);
+        int len = v6 ? Frames.writeNeighbourSolicitation(f, me, hi, lo) : Frames.writeArpRequest(f, me, lo);
         RteMbufCore.data_len(m, len);
         RteMbufCore.pkt_len(m, len);
         one.set(ValueLayout.JAVA_LONG, 0, m);

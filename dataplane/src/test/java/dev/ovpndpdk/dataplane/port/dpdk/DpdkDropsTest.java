@@ -250,7 +250,7 @@ class DpdkDropsTest {
 
             // b learns a's MAC from an ARP request of a's (as the kernel behind a's exception
             // interface would send it), and sends; a needs no mbuf to receive and deliver.
-            b.wireRx.put(b.frame(f -> Frames.writeArpRequest(ALL, f, a.me, b.me.lo())));
+            b.wireRx.put(b.frame(f -> Frames.writeArpRequest(f, a.me, b.me.lo())));
             for (int i = 0; i < 5; i++) {
                 b.tunRx.put(b.packet(i));
             }
@@ -272,7 +272,7 @@ class DpdkDropsTest {
 
             // Frames to and from the kernel need no mbuf either.
             a.wireRx.put(arpRequest(b, a));
-            a.excRx.put(a.frame(held.take(), f -> Frames.writeArpRequest(ALL, f, a.me, b.me.lo())));
+            a.excRx.put(a.frame(held.take(), f -> Frames.writeArpRequest(f, a.me, b.me.lo())));
             a.run(4);
             assertEquals(1, a.counter("dpdk_exception_to_kernel_packets"));
             assertEquals(1, a.counter("dpdk_exception_from_kernel_packets"));
@@ -339,7 +339,7 @@ class DpdkDropsTest {
 
     /** An ARP request from {@code from} for {@code to}'s address, in a fresh mbuf of {@code from}'s pool. */
     private static long arpRequest(Side from, Side to) {
-        return from.frame(f -> Frames.writeArpRequest(ALL, f, from.me, to.me.lo()));
+        return from.frame(f -> Frames.writeArpRequest(f, from.me, to.me.lo()));
     }
 
     /** A P_CONTROL_V1 datagram from {@code from} to {@code to}'s OpenVPN port: the slow path's. */
@@ -351,7 +351,7 @@ class DpdkDropsTest {
             for (int i = 1; i < 14; i++) {
                 ALL.set(ValueLayout.JAVA_BYTE, payload + i, (byte) i);
             }
-            assertEquals(f, Frames.writeHeaders(ALL, payload, 14, to.me.mac(), from.me, false, 0, to.me.lo(), to.me.port(), (short) 1));
+            assertEquals(f, Frames.writeHeaders(payload, 14, to.me.mac(), from.me, false, 0, to.me.lo(), to.me.port(), (short) 1));
             return outer + 14;
         });
     }

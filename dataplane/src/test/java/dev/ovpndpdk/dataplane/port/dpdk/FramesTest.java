@@ -52,7 +52,7 @@ class FramesTest {
         byte[] data = new byte[payloadLen];
         r.nextBytes(data);
         MemorySegment.copy(data, 0, all, ValueLayout.JAVA_BYTE, payload, payloadLen);
-        long f = Frames.writeHeaders(all, payload, payloadLen, to.mac(), from, to.ipv6(), to.hi(), to.lo(), to.port(), (short) 7);
+        long f = Frames.writeHeaders(payload, payloadLen, to.mac(), from, to.ipv6(), to.hi(), to.lo(), to.port(), (short) 7);
         int len = Frames.outerLength(to.ipv6()) + payloadLen;
         return all.asSlice(f, len);
     }
@@ -64,8 +64,8 @@ class FramesTest {
             MemorySegment s = frame(ME4, PEER4, size, r);
             byte[] f = s.toArray(ValueLayout.JAVA_BYTE);
             assertEquals(0x0800, u16(f, 12));
-            assertEquals(MAC_B, Frames.mac(all, s.address()), "destination MAC");
-            assertEquals(MAC_A, Frames.mac(all, s.address() + 6), "source MAC");
+            assertEquals(MAC_B, Frames.mac(s.address()), "destination MAC");
+            assertEquals(MAC_A, Frames.mac(s.address() + 6), "source MAC");
             assertEquals(0x4500, u16(f, 14), "version, IHL, TOS");
             assertEquals(7, u16(f, 18), "id");
             assertEquals(0, u16(f, 20), "no DF, no fragment");
@@ -81,13 +81,13 @@ class FramesTest {
 
             Neighbours n = new Neighbours();
             PacketBatch b = PacketBatch.overNativeMemory(4, 2000);
-            assertTrue(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 2));
+            assertTrue(Frames.accept(s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 2));
             assertEquals(s.address() + 42, b.offset[2]);
             assertEquals(size, b.length[2]);
             assertEquals(ME4.lo(), b.addrLo[2]);
             assertEquals(1194, b.addrPort[2]);
             assertEquals(MAC_A, n.lookup(false, 0, ME4.lo()), "sender learned");
-            assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), ME4, new Neighbours.Memo(n), b, 0), "not addressed to the sender");
+            assertFalse(Frames.accept(s.address(), (int) s.byteSize(), ME4, new Neighbours.Memo(n), b, 0), "not addressed to the sender");
         }
     }
 
@@ -104,7 +104,7 @@ class FramesTest {
 
             Neighbours n = new Neighbours();
             PacketBatch b = PacketBatch.overNativeMemory(1, 2000);
-            assertTrue(Frames.accept(all, s.address(), (int) s.byteSize(), PEER6, new Neighbours.Memo(n), b, 0));
+            assertTrue(Frames.accept(s.address(), (int) s.byteSize(), PEER6, new Neighbours.Memo(n), b, 0));
             assertEquals(size, b.length[0]);
             assertTrue(b.addrV6[0]);
             assertEquals(ME6.hi(), b.addrHi[0]);
@@ -120,39 +120,60 @@ class FramesTest {
         Neighbours n = new Neighbours();
         PacketBatch b = PacketBatch.overNativeMemory(1, 2000);
         MemorySegment s = frame(ME4, new WireAddress(MAC_B, false, 0, PEER4.lo(), 1195), 100, r);
-        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 0), "other port");
+        assertFalse(Frames.accept(s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 0), "other port");
         s = frame(ME4, PEER4, 100, r);
-        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize() - 1, PEER4, new Neighbours.Memo(n), b, 0), "frame shorter than IP says");
+        assertFalse(Frames.accept(s.address(), (int) s.byteSize() - 1, PEER4, new Neighbours.Memo(n), b, 0), "frame shorter than IP says");
         s.set(ValueLayout.JAVA_BYTE, 14 + 6, (byte) 0x20); // MF
-        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 0), "fragment");
+        assertFalse(Frames.accept(s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 0), "fragment");
         s = frame(ME6, PEER6, 100, r);
-        assertFalse(Frames.accept(all, s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 0), "IPv6 to an IPv4 daemon");
+        assertFalse(Frames.accept(s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 0), "IPv6 to an IPv4 daemon");
+    }
+
+    @Test
+    void ipv4WithOptionsTakesTheGeneralPath() {
+        // The same datagram with a 4-byte option (IHL 6): not the fast path's, still ours.
+        MemorySegment plain = frame(ME4, PEER4, 100, new Random(5));
+        MemorySegment s = arena.allocate(plain.byteSize() + 4);
+        MemorySegment.copy(plain, 0, s, 0, 34);
+        MemorySegment.copy(plain, 34, s, 38, plain.byteSize() - 34);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 34, 0x01010101); // four NOPs
+        s.set(ValueLayout.JAVA_BYTE, 14, (byte) 0x46);
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 16, (short) (24 + 8 + 100));
+        Neighbours n = new Neighbours();
+        PacketBatch b = PacketBatch.overNativeMemory(1, 2000);
+        assertTrue(Frames.accept(s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 0));
+        assertEquals(s.address() + 14 + 24 + 8, b.offset[0]);
+        assertEquals(100, b.length[0]);
+        assertEquals(ME4.lo(), b.addrLo[0]);
+        assertEquals(1194, b.addrPort[0]);
+        s.set(ValueLayout.JAVA_BYTE, 14, (byte) 0x44); // IHL 4: shorter than an IPv4 header
+        assertFalse(Frames.accept(s.address(), (int) s.byteSize(), PEER4, new Neighbours.Memo(n), b, 0), "IHL below 5");
     }
 
     @Test
     void arpRequestIsWellFormedAndTeachesTheReceiver() {
         MemorySegment buf = arena.allocate(128);
-        int len = Frames.writeArpRequest(all, buf.address(), ME4, PEER4.lo());
+        int len = Frames.writeArpRequest(buf.address(), ME4, PEER4.lo());
         assertEquals(60, len);
         byte[] f = buf.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE);
         assertEquals(0x0806, u16(f, 12));
         assertEquals(1, u16(f, 20), "request");
-        assertEquals(0xFFFF_FFFF_FFFFL, Frames.mac(all, buf.address()));
+        assertEquals(0xFFFF_FFFF_FFFFL, Frames.mac(buf.address()));
         Neighbours n = new Neighbours();
-        assertFalse(Frames.accept(all, buf.address(), len, PEER4, new Neighbours.Memo(n), PacketBatch.overNativeMemory(1, 100), 0));
+        assertFalse(Frames.accept(buf.address(), len, PEER4, new Neighbours.Memo(n), PacketBatch.overNativeMemory(1, 100), 0));
         assertEquals(MAC_A, n.lookup(false, 0, ME4.lo()));
     }
 
     @Test
     void neighbourSolicitationChecksumVerifies() {
         MemorySegment buf = arena.allocate(128);
-        int len = Frames.writeNeighbourSolicitation(all, buf.address(), ME6, PEER6.hi(), PEER6.lo());
+        int len = Frames.writeNeighbourSolicitation(buf.address(), ME6, PEER6.hi(), PEER6.lo());
         byte[] f = buf.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE);
-        assertEquals(0x3333_FF00_0002L, Frames.mac(all, buf.address()));
+        assertEquals(0x3333_FF00_0002L, Frames.mac(buf.address()));
         assertEquals(135, f[54] & 0xFF);
         assertEquals(0xFFFF, slowSum(f, 54, 54 + 32, pseudo6(f, 14, 32, 58)));
         Neighbours n = new Neighbours();
-        assertFalse(Frames.accept(all, buf.address(), len, PEER6, new Neighbours.Memo(n), PacketBatch.overNativeMemory(1, 100), 0));
+        assertFalse(Frames.accept(buf.address(), len, PEER6, new Neighbours.Memo(n), PacketBatch.overNativeMemory(1, 100), 0));
         assertEquals(MAC_A, n.lookup(true, ME6.hi(), ME6.lo()));
     }
 
