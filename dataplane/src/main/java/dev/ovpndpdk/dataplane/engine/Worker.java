@@ -67,6 +67,9 @@ public final class Worker {
     private final BurstTally vpnRx;
     private final BurstTally linkTx;
     private final BurstTally vpnTx;
+    /** {@link #sourceBelongsTo}'s memo within one burst: a peer and an IPv4 source that routes to it. */
+    private Peer rpfPeer;
+    private int rpfSource4;
 
     Worker(int index, WirePort wire, TunnelPort tunnel, PeerTable table, CounterSet stats,
            GracePeriod grace, AeadScratch scratch, Queue<Notification> events,
@@ -133,13 +136,16 @@ public final class Worker {
         }
         MemorySegment mem = rx.memory;
         int out = 0;
+        rpfPeer = null; // the RPF memo is per burst: the next burst may see another snapshot
         // A burst is mostly one peer's (peer-id steering): look each id up once per run of it.
         int lastId = -1;
         Peer last = null;
         for (int i = 0; i < n; i++) {
             long off = rx.offset[i];
             int len = rx.length[i];
-            int word = len >= 4 ? DataChannel.firstWord(mem, off) : 0;
+            // The header once, for the peer lookup here and for decrypt (which does not read it again).
+            long head = DataChannel.header(mem, off, len);
+            int word = (int) (head >>> 32);
             if (len < 4 || DataChannel.opcodeOf(word) != Wire.P_DATA_V2) {
                 notOurs(mem, off, len, i);
                 continue;
@@ -161,7 +167,7 @@ public final class Worker {
             CounterSet ps = peer.stats();
             linkRx.add(peer, len);
 
-            Verdict v = DataChannel.decrypt(peer.keys().current(), scratch, mem, off, len, now);
+            Verdict v = DataChannel.decrypt(peer.keys().current(), scratch, mem, off, len, head, now);
             if (v == Verdict.OK) {
                 long inner = off + Wire.CIPHERTEXT_OFFSET;
                 int innerLen = len - Wire.CIPHERTEXT_OFFSET;
@@ -232,13 +238,26 @@ public final class Worker {
         }
     }
 
-    /** RPF: the inner source must route back to the peer it came from (spec §5.3). */
-    private static boolean sourceBelongsTo(Snapshot snap, Peer peer, MemorySegment mem, long ip) {
+    /**
+     * RPF: the inner source must route back to the peer it came from (spec §5.3). The last
+     * IPv4 source that passed, and its peer, are remembered for the rest of the burst (one
+     * snapshot): a burst is mostly one flow, and then one lookup serves it.
+     */
+    private boolean sourceBelongsTo(Snapshot snap, Peer peer, MemorySegment mem, long ip) {
         int version = (mem.get(ValueLayout.JAVA_BYTE, ip) & 0xF0) >>> 4;
-        Peer owner = version == 4
-                ? snap.lookup4(mem.get(BE_INT, ip + 12))
-                : snap.lookup6(mem.get(BE_LONG, ip + 8), mem.get(BE_LONG, ip + 16));
-        return owner == peer;
+        if (version == 4) {
+            int src = mem.get(BE_INT, ip + 12);
+            if (peer == rpfPeer && src == rpfSource4) {
+                return true;
+            }
+            if (snap.lookup4(src) != peer) {
+                return false;
+            }
+            rpfPeer = peer;
+            rpfSource4 = src;
+            return true;
+        }
+        return snap.lookup6(mem.get(BE_LONG, ip + 8), mem.get(BE_LONG, ip + 16)) == peer;
     }
 
     private void drop(CounterSet peerStats, DropReason r) {

@@ -76,7 +76,48 @@ public final class DataChannel {
             return v;
         }
         // The 8 header bytes (the AD) in one read: opcode/key-id, peer-id, packet-id.
-        long head = buf.get(Wire.BE_LONG, off);
+        return decryptChecked(keys, scratch, buf, off, len, buf.get(Wire.BE_LONG, off), nowNanos);
+    }
+
+    /**
+     * {@link #decrypt} for a caller that has already read the packet's first 8 bytes (to find
+     * the peer by its peer-id): the header is not read again.
+     *
+     * @param head the 8 bytes at {@code off}, big-endian ({@link #header}); only looked at
+     *             when {@code len} is at least {@link Wire#DATA_V2_MIN_LENGTH}
+     */
+    public static Verdict decrypt(KeySlots.Pair keys, AeadScratch scratch, MemorySegment buf,
+                                  long off, int len, long head, long nowNanos) {
+        if (off < 0 || len < 1 || off > buf.byteSize() - len) {
+            return Verdict.MALFORMED;
+        }
+        int op = (int) (head >>> (56 + Wire.OPCODE_SHIFT));
+        if (op != Wire.P_DATA_V2) {
+            return op == Wire.P_DATA_V1 ? Verdict.DATA_V1 : Verdict.NOT_DATA_V2;
+        }
+        if (len < Wire.DATA_V2_MIN_LENGTH) {
+            return Verdict.MALFORMED;
+        }
+        return decryptChecked(keys, scratch, buf, off, len, head, nowNanos);
+    }
+
+    /**
+     * The first 8 bytes of a packet of at least 8 bytes, big-endian: opcode/key-id, peer-id,
+     * packet-id (the AD). Shorter packets: what there is, left-aligned, zero-filled.
+     */
+    public static long header(MemorySegment buf, long off, int len) {
+        if (len >= 8) {
+            return buf.get(Wire.BE_LONG, off);
+        }
+        long h = 0;
+        for (int i = 0; i < 8; i++) {
+            h = h << 8 | (i < len ? buf.get(ValueLayout.JAVA_BYTE, off + i) & 0xFF : 0);
+        }
+        return h;
+    }
+
+    private static Verdict decryptChecked(KeySlots.Pair keys, AeadScratch scratch, MemorySegment buf,
+                                          long off, int len, long head, long nowNanos) {
         KeySlot slot = keys.forKeyId((int) (head >>> 56) & Wire.KEY_ID_MASK);
         if (slot == null) {
             return Verdict.UNKNOWN_KEY;

@@ -147,6 +147,19 @@ class EngineTest {
         assertEquals(1, t.server.tun.delivered().size());
         assertEquals(2, t.server.engine.stats().drops(DropReason.SOURCE_NOT_ALLOWED));
         assertEquals(2, t.server.engine.peer(1).stats().drops(DropReason.SOURCE_NOT_ALLOWED));
+
+        // One burst mixing allowed and refused sources of two peers: the per-burst RPF memo
+        // (last source that passed, and its peer) must not let a different peer or source through.
+        t.client(1).tun.hostSends(Packets.ipv4("11.11.11.11", "5.5.5.1", 20));
+        t.client(1).tun.hostSends(Packets.ipv4("11.11.11.11", "5.5.5.1", 21));
+        t.client(2).tun.hostSends(Packets.ipv4("11.11.11.11", "5.5.5.1", 22)); // client 1's LAN, from client 2
+        t.client(1).tun.hostSends(Packets.ipv4("11.11.11.12", "5.5.5.1", 23));
+        t.client(1).tun.hostSends(Packets.ipv4("5.5.5.3", "5.5.5.1", 24));
+        t.client(1).tun.hostSends(Packets.ipv4("11.11.11.11", "5.5.5.1", 25));
+        t.pump();
+        assertEquals(1 + 4, t.server.tun.delivered().size());
+        assertEquals(2 + 2, t.server.engine.stats().drops(DropReason.SOURCE_NOT_ALLOWED));
+        assertEquals(1, t.server.engine.peer(2).stats().drops(DropReason.SOURCE_NOT_ALLOWED));
     }
 
     @Test

@@ -305,6 +305,20 @@ class DataChannelTest {
         assertEquals(Verdict.MALFORMED, DataChannel.decrypt(none.current(), s, buf, 90, 20, NOW));
         assertEquals(Verdict.MALFORMED, DataChannel.decrypt(none.current(), s, buf, -1, 20, NOW));
         assertEquals(Verdict.NO_KEY, DataChannel.encrypt(none.current(), 1, s, buf, 0, 20));
+
+        // The overload with the header read by the caller answers the same, down to empty packets.
+        for (int op : new int[] {Wire.P_CONTROL_V1, Wire.P_DATA_V1, Wire.P_DATA_V2}) {
+            buf.set(ValueLayout.JAVA_BYTE, 0, (byte) Wire.opcodeByte(op, 0));
+            for (int len = 0; len <= 30; len++) {
+                assertEquals(DataChannel.decrypt(none.current(), s, buf, 0, len, NOW),
+                        DataChannel.decrypt(none.current(), s, buf, 0, len, DataChannel.header(buf, 0, len), NOW),
+                        "opcode " + op + ", " + len + " bytes");
+            }
+        }
+        buf.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 0);
+        buf.set(ValueLayout.JAVA_BYTE, 0, (byte) 0x48);
+        buf.set(ValueLayout.JAVA_BYTE, 1, (byte) 0x12);
+        assertEquals(0x4812_0000_0000_0000L, DataChannel.header(buf, 0, 2), "short: what there is, zero-filled");
         s.close();
     }
 
