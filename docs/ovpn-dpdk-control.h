@@ -144,6 +144,15 @@ enum ovpd_del_reason {
 #define OVPD_F_LINK_RX_PACKETS    "link_rx_packets"
 #define OVPD_F_LINK_TX_PACKETS    "link_tx_packets"
 #define OVPD_F_DROP_PREFIX        "drop_"
+/*
+ * GET_STATS with --backend dpdk adds u64 fields of its own, all starting with this prefix
+ * (docs/dpdk-backend.md, "Drops and counters"): dpdk_exception_to_kernel_packets/_drops,
+ * dpdk_exception_from_kernel_packets/_drops, dpdk_neighbour_requests/_request_drops,
+ * dpdk_own_frames_seen_again, dpdk_multi_segment_drops, dpdk_mbufs_in_use, dpdk_mbufs_free,
+ * and dpdk_<port>_rx_nombuf/_imissed/_ierrors/_oerrors for port wire, tunnel and exception.
+ * A client that does not know a field skips it; the socket backend sends none.
+ */
+#define OVPD_F_BACKEND_PREFIX     "dpdk_"
 #define OVPD_F_PEER_COUNT         "peer_count"
 #define OVPD_F_REASON             "reason"
 #define OVPD_F_REASON_NAME        "reason_name"
