@@ -148,7 +148,7 @@ enum ovpd_del_reason {
  * GET_STATS with --backend dpdk adds u64 fields of its own, all starting with this prefix
  * (docs/dpdk-backend.md, "Drops and counters"): dpdk_exception_to_kernel_packets/_drops,
  * dpdk_exception_from_kernel_packets/_drops, dpdk_neighbour_requests/_request_drops,
- * dpdk_own_frames_seen_again, dpdk_multi_segment_drops, dpdk_mbufs_in_use, dpdk_mbufs_free,
+ * dpdk_own_frames_seen_again, dpdk_multi_segment_drops, dpdk_checksum_bad, dpdk_mbufs_in_use, dpdk_mbufs_free,
  * and dpdk_<port>_rx_nombuf/_imissed/_ierrors/_oerrors for port wire, tunnel and exception.
  * A client that does not know a field skips it; the socket backend sends none.
  */

@@ -93,7 +93,7 @@ final class Text {
         StringBuilder d = new StringBuilder();
         for (Field x : f) {
             if (x instanceof Field.U64 c && c.value() != 0 && c.name().startsWith(DPDK)
-                    && c.name().matches(".*_(drops|rx_nombuf|imissed|ierrors|oerrors)")) {
+                    && c.name().matches(".*_(drops|rx_nombuf|imissed|ierrors|oerrors)|dpdk_checksum_bad")) {
                 d.append(' ').append(c.name().substring(DPDK.length())).append(' ').append(Long.toUnsignedString(c.value()));
             }
         }

@@ -157,10 +157,11 @@ class ControlCommandsTest {
             daemon.backendCounters.put("dpdk_mbufs_free", 7141L);
             daemon.backendCounters.put("dpdk_wire_rx_nombuf", 3L);
             daemon.backendCounters.put("dpdk_wire_imissed", 0L);
+            daemon.backendCounters.put("dpdk_checksum_bad", 4L);
         }
         String line = ok("--control", socket, "stats").out();
         assertTrue(line.contains("  slow path 0  exception path: to kernel 12 from kernel 9  neighbour requests 1"
-                + "  mbufs in use 1050 free 7141  port drops: exception_from_kernel_drops 2 wire_rx_nombuf 3" + NL), line);
+                + "  mbufs in use 1050 free 7141  port drops: exception_from_kernel_drops 2 wire_rx_nombuf 3 checksum_bad 4" + NL), line);
         String json = ok("stats", "--json", "--control", socket).out();
         assertTrue(json.contains(",\"dpdk_exception_to_kernel_packets\":12,"), json);
         assertTrue(json.contains(",\"dpdk_wire_rx_nombuf\":3,"), json);

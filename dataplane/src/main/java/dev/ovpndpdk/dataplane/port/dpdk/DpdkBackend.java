@@ -204,7 +204,7 @@ public final class DpdkBackend implements PortBackend {
                     + " — give EAL more memory (-m, or hugepages) or use --mbufs");
         }
         try (Arena a = Arena.ofConfined()) {
-            setUp(a, wire, c.workers(), pool, socket, true, "wire port");
+            long rxCksum = setUp(a, wire, c.workers(), pool, socket, true, "wire port");
             MemorySegment mac = RteEtherAddr.allocate(a);
             RteErrno.checkReturn(RteEthdev.rte_eth_macaddr_get(wire, mac), "rte_eth_macaddr_get");
             long wireMac = toLong(RteEtherAddr.addr_bytes(mac));
@@ -223,10 +223,18 @@ public final class DpdkBackend implements PortBackend {
             }
             DpdkBackend b = new DpdkBackend(c, wire, tun, tap, pool, exc, me, exc != null);
             LOG.info(() -> "dpdk: wire port " + wire + " (" + driver(wire) + ", " + WireAddress.macText(wireMac)
-                    + ", mtu " + wireMtu + "), tunnel " + (exc != null ? c.tun() + " (mtu " + tunMtu + ")" : "port " + tun)
+                    + ", mtu " + wireMtu + ", receive checksums " + checksumText(rxCksum) + "), tunnel " + (exc != null ? c.tun() + " (mtu " + tunMtu + ")" : "port " + tun)
                     + ", exception " + (exc != null ? "interface " + exc : "port " + tap) + ", " + n + " mbufs");
             return b;
         }
+    }
+
+    /** What the wire port checks on receive, for the start-up line. */
+    private static String checksumText(long rxOffloads) {
+        boolean ip = (rxOffloads & RteEthdev.RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) != 0;
+        boolean udp = (rxOffloads & RteEthdev.RTE_ETH_RX_OFFLOAD_UDP_CKSUM) != 0;
+        return ip && udp ? "checked by the port (IPv4, UDP)" : ip ? "checked by the port (IPv4)"
+                : udp ? "checked by the port (UDP)" : "not checked by the port";
     }
 
     /**
@@ -314,8 +322,13 @@ public final class DpdkBackend implements PortBackend {
                 + " or give --wire-port net_af_packet0,iface=IFACE)", 19);
     }
 
-    /** Configures {@code queues} RX/TX queue pairs (with RSS on the wire where the port has it) and starts the port. */
-    private static void setUp(Arena a, int port, int queues, long pool, int socket, boolean rss, String what) {
+    /**
+     * Configures {@code queues} RX/TX queue pairs and starts the port. The wire port gets RSS
+     * and receive checksum checking where it has them.
+     *
+     * @return the {@code RTE_ETH_RX_OFFLOAD_*} checksum offloads switched on (0 for the others)
+     */
+    private static long setUp(Arena a, int port, int queues, long pool, int socket, boolean wire, String what) {
         MemorySegment info = RteEthDevInfo.allocate(a);
         RteErrno.checkReturn(RteEthdev.rte_eth_dev_info_get(port, info), "rte_eth_dev_info_get(" + what + ")");
         int maxRx = RteEthDevInfo.max_rx_queues(info);
@@ -327,10 +340,15 @@ public final class DpdkBackend implements PortBackend {
         }
         MemorySegment conf = RteEthConf.allocate(a);
         long hf = RteEthDevInfo.flow_type_rss_offloads(info) & (RteEthdev.RTE_ETH_RSS_IP | RteEthdev.RTE_ETH_RSS_UDP);
-        if (rss && queues > 1 && hf != 0) {
+        if (wire && queues > 1 && hf != 0) {
             RteEthConf.rxmode_mq_mode(conf, RteEthdev.RTE_ETH_MQ_RX_RSS);
             RteEthConf.rss_conf(conf, MemorySegment.NULL, 0, hf);
         }
+        // A NIC that checks IPv4 and UDP checksums marks bad frames (RTE_MBUF_F_RX_*_CKSUM_BAD);
+        // the wire port hands those to the kernel instead of decrypting them (DpdkWirePort).
+        long cksum = wire ? RteEthDevInfo.rx_offload_capa(info)
+                & (RteEthdev.RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RteEthdev.RTE_ETH_RX_OFFLOAD_UDP_CKSUM) : 0;
+        RteEthConf.rxmode_offloads(conf, cksum);
         RteErrno.checkReturn(RteEthdev.rte_eth_dev_configure(port, queues, queues, conf), "rte_eth_dev_configure(" + what + ")");
         for (int q = 0; q < queues; q++) {
             RteErrno.checkReturn(RteEthdev.rte_eth_rx_queue_setup(port, q, RING_SIZE, socket, MemorySegment.NULL, pool),
@@ -339,6 +357,7 @@ public final class DpdkBackend implements PortBackend {
                     "rte_eth_tx_queue_setup(" + what + ", " + q + ")");
         }
         RteErrno.checkReturn(RteEthdev.rte_eth_dev_start(port), "rte_eth_dev_start(" + what + ")");
+        return cksum;
     }
 
     /** The exception interface gets the wire port's MAC, MTU and addresses, and comes up. */
@@ -483,6 +502,7 @@ public final class DpdkBackend implements PortBackend {
         m.put("dpdk_neighbour_request_drops", stats.get(DpdkPortStats.Kind.SOLICIT_DROPPED));
         m.put("dpdk_own_frames_seen_again", stats.get(DpdkPortStats.Kind.OWN_ECHO));
         m.put("dpdk_multi_segment_drops", stats.get(DpdkPortStats.Kind.MULTI_SEGMENT));
+        m.put("dpdk_checksum_bad", stats.get(DpdkPortStats.Kind.CHECKSUM_BAD));
         m.put("dpdk_mbufs_in_use", (long) mbufsInUse());
         m.put("dpdk_mbufs_free", (long) RteMempool.rte_mempool_avail_count(pool));
         try (Arena a = Arena.ofConfined()) {

@@ -12,7 +12,9 @@ public final class DpdkPortStats {
         TO_KERNEL, TO_KERNEL_DROPPED, FROM_KERNEL, FROM_KERNEL_DROPPED, SOLICITED,
         /** An ARP request or neighbour solicitation not sent: no mbuf free, or the wire queue full. */
         SOLICIT_DROPPED,
-        OWN_ECHO, MULTI_SEGMENT
+        OWN_ECHO, MULTI_SEGMENT,
+        /** A datagram for us that the port marked with a bad IPv4 or UDP checksum: given to the kernel, which drops it. */
+        CHECKSUM_BAD
     }
 
     private static final int STRIDE = 8; // a cache line of longs per worker and kind
@@ -53,6 +55,10 @@ public final class DpdkPortStats {
         add(q, Kind.MULTI_SEGMENT, 1);
     }
 
+    void checksumBad(int q) {
+        add(q, Kind.CHECKSUM_BAD, 1);
+    }
+
     void solicited(int q) {
         add(q, Kind.SOLICITED, 1);
     }
@@ -74,6 +80,7 @@ public final class DpdkPortStats {
         return "exception path: to kernel " + get(Kind.TO_KERNEL) + " (dropped " + get(Kind.TO_KERNEL_DROPPED)
                 + "), from kernel " + get(Kind.FROM_KERNEL) + " (dropped " + get(Kind.FROM_KERNEL_DROPPED)
                 + "), neighbour requests " + get(Kind.SOLICITED) + " (not sent " + get(Kind.SOLICIT_DROPPED) + "), own frames seen again " + get(Kind.OWN_ECHO)
-                + ", multi-segment tunnel packets dropped " + get(Kind.MULTI_SEGMENT);
+                + ", multi-segment tunnel packets dropped " + get(Kind.MULTI_SEGMENT)
+                + ", bad checksums to the kernel " + get(Kind.CHECKSUM_BAD);
     }
 }

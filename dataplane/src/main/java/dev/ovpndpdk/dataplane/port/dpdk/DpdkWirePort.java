@@ -112,6 +112,13 @@ final class DpdkWirePort implements WirePort {
             }
             if (RteMbufCore.nb_segs(m) == 1
                     && Frames.accept(frame, len, me, neighbours, b, j)) {
+                if (checksumBad(RteMbufCore.ol_flags(m))) {
+                    // Corrupted on the way (the port checked): its addresses cannot be trusted to
+                    // float a peer. The kernel checks it again, drops it and counts it (UDP InCsumErrors).
+                    stats.checksumBad(queue);
+                    excVec.setAtIndex(ValueLayout.JAVA_LONG, e++, m);
+                    continue;
+                }
                 b.handle[j++] = m;
                 held.add(m);
             } else {
@@ -123,6 +130,12 @@ final class DpdkWirePort implements WirePort {
         }
         b.count = j;
         return j;
+    }
+
+    /** Whether the port found a bad IPv4 header or UDP checksum ({@code UNKNOWN}, {@code GOOD}, {@code NONE} pass). */
+    static boolean checksumBad(long olFlags) {
+        return (olFlags & RteMbufCore.RTE_MBUF_F_RX_IP_CKSUM_MASK) == RteMbufCore.RTE_MBUF_F_RX_IP_CKSUM_BAD
+                || (olFlags & RteMbufCore.RTE_MBUF_F_RX_L4_CKSUM_MASK) == RteMbufCore.RTE_MBUF_F_RX_L4_CKSUM_BAD;
     }
 
     /** Frames that are not ours, to the kernel's exception interface; ownership passes on. */

@@ -308,6 +308,45 @@ class DpdkDropsTest {
         }
     }
 
+    /**
+     * Frames the port marked with a bad IPv4 header or UDP checksum (a NIC with receive
+     * checksum offload) are not decrypted: their addresses cannot be trusted to float a peer.
+     * They go to the kernel, which checks them itself and drops them, and are counted
+     * ({@code dpdk_checksum_bad}); good, unchecked and "none" marks pass.
+     */
+    @Test
+    void framesWithBadChecksumsGoToTheKernel() throws Exception {
+        try (KeyMaterial km = material(); Rig rig = new Rig()) {
+            Side a = rig.side("a", 1, POOL, 128, 128, 128, km, Role.SERVER);
+            Side b = rig.side("b", 2, POOL, 128, 128, 128, km, Role.CLIENT);
+            handshake(a, b);
+            long kernel = a.counter("dpdk_exception_to_kernel_packets");
+            long[] marks = {
+                RteMbufCore.RTE_MBUF_F_RX_L4_CKSUM_BAD,
+                RteMbufCore.RTE_MBUF_F_RX_IP_CKSUM_BAD | RteMbufCore.RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+                RteMbufCore.RTE_MBUF_F_RX_IP_CKSUM_GOOD | RteMbufCore.RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+                RteMbufCore.RTE_MBUF_F_RX_L4_CKSUM_MASK, // "none": the checksum is not there to check
+                0, // unknown: the port did not check
+            };
+            for (int i = 0; i < marks.length; i++) {
+                b.tunRx.put(b.packet(100 + i));
+            }
+            b.run(2);
+            for (long mark : marks) {
+                long m = b.wireTx.take();
+                assertNotEquals(0, m);
+                RteMbufCore.ol_flags(m, mark);
+                a.wireRx.put(m);
+            }
+            a.run(2);
+            assertEquals(List.of(102, 103, 104), a.tunTx.drainPackets());
+            assertEquals(2, a.counter("dpdk_checksum_bad"));
+            assertEquals(kernel + 2, a.counter("dpdk_exception_to_kernel_packets"));
+            assertEquals(2, a.excTx.drain(), "the two marked bad, to the kernel");
+            assertEquals(0, a.drops(DropReason.AUTH_FAILED) + a.drops(DropReason.REPLAY));
+        }
+    }
+
     // --- traffic helpers ----------------------------------------------------------------------
 
     /** Both sides learn each other's MAC as in life: a's ARP request (a's first packet is dropped), then b's traffic. */
