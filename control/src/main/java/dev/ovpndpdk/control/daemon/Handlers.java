@@ -203,11 +203,7 @@ public final class Handlers {
     private Message addRoute(Message request) throws ErrnoException {
         int id = peerId(request);
         IpPrefix prefix = prefix(request);
-        Peer owner = engine.table().current().routes().get(prefix);
-        if (owner != null) {
-            throw new ErrnoException(Errno.EEXIST, "prefix " + prefix + " is routed to peer " + owner.id() + " already");
-        }
-        engine.addRoute(prefix, id);
+        engine.addRoute(prefix, id); // EEXIST when the prefix is routed already
         return Message.replyTo(request).build();
     }
 

@@ -268,6 +268,11 @@ public final class Engine implements AutoCloseable {
             throw new RequestException(RequestException.Kind.NOT_SUPPORTED, "iroutes are for mp mode");
         }
         peer(peerId);
+        Peer owner = table.current().routes().get(prefix);
+        if (owner != null) { // one owner per prefix: moving it is DEL_ROUTE then ADD_ROUTE
+            throw new RequestException(RequestException.Kind.EXISTS,
+                    "prefix " + prefix + " is routed to peer " + owner.id() + " already");
+        }
         table.addRoute(prefix, peerId);
         LOG.info(() -> "route " + prefix + " via peer " + peerId);
     }

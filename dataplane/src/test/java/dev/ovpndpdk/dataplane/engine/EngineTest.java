@@ -134,6 +134,9 @@ class EngineTest {
         net(2, CipherAlg.AES_256_GCM);
         t.server.engine.addRoute(IpPrefix.parse("11.11.11.0/24"), 1);
         t.server.engine.addRoute(IpPrefix.parse("11.11.0.0/16"), 2);
+        RequestException taken = assertThrows(RequestException.class,
+                () -> t.server.engine.addRoute(IpPrefix.parse("11.11.11.0/24"), 2), "one owner per prefix");
+        assertEquals(RequestException.Kind.EXISTS, taken.kind());
         t.server.tun.hostSends(Packets.ipv4("5.5.5.1", "11.11.11.11", 20));
         t.server.tun.hostSends(Packets.ipv4("5.5.5.1", "11.11.12.1", 20));
         t.pump();
