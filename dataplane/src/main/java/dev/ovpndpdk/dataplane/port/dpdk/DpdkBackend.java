@@ -84,10 +84,17 @@ public final class DpdkBackend implements PortBackend {
 
     /** Over ports already set up and started ({@link #open}; tests: ports over rte_rings). */
     DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me) {
-        this(c, wire, tun, tap, pool, exceptionName, me, true);
+        this(c, wire, tun, tap, pool, exceptionName, me, true, false);
     }
 
-    private DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me, boolean ownsEal) {
+    /** Same, with {@code udpChecksumByPort}: the wire port computes UDP checksums (tests: as if it could). */
+    DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me,
+                boolean udpChecksumByPort) {
+        this(c, wire, tun, tap, pool, exceptionName, me, true, udpChecksumByPort);
+    }
+
+    private DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me,
+                        boolean ownsEal, boolean udpChecksumByPort) {
         this.config = c;
         this.ownsEal = ownsEal;
         this.wire = wire;
@@ -103,7 +110,7 @@ public final class DpdkBackend implements PortBackend {
             HeldMbufs wireHeld = new HeldMbufs(arena, c.burst());
             HeldMbufs tunHeld = new HeldMbufs(arena, c.burst());
             wirePorts.add(new DpdkWirePort(arena, wire, tap, w, pool, me, neighbours, c.burst(), maxPacket, stats,
-                    wireHeld, tunHeld));
+                    wireHeld, tunHeld, udpChecksumByPort));
             tunnelPorts.add(new DpdkTunnelPort(arena, tun, w, pool, c.burst(), stats, tunHeld, wireHeld));
         }
     }
@@ -204,7 +211,7 @@ public final class DpdkBackend implements PortBackend {
                     + " — give EAL more memory (-m, or hugepages) or use --mbufs");
         }
         try (Arena a = Arena.ofConfined()) {
-            long rxCksum = setUp(a, wire, c.workers(), pool, socket, true, "wire port");
+            Offloads cksum = setUp(a, wire, c.workers(), pool, socket, true, "wire port");
             MemorySegment mac = RteEtherAddr.allocate(a);
             RteErrno.checkReturn(RteEthdev.rte_eth_macaddr_get(wire, mac), "rte_eth_macaddr_get");
             long wireMac = toLong(RteEtherAddr.addr_bytes(mac));
@@ -221,20 +228,21 @@ public final class DpdkBackend implements PortBackend {
             if (exc != null) {
                 configureException(exc, wireMac, wireMtu, c);
             }
-            DpdkBackend b = new DpdkBackend(c, wire, tun, tap, pool, exc, me, exc != null);
+            DpdkBackend b = new DpdkBackend(c, wire, tun, tap, pool, exc, me, exc != null, cksum.udpOnTransmit());
             LOG.info(() -> "dpdk: wire port " + wire + " (" + driver(wire) + ", " + WireAddress.macText(wireMac)
-                    + ", mtu " + wireMtu + ", receive checksums " + checksumText(rxCksum) + "), tunnel " + (exc != null ? c.tun() + " (mtu " + tunMtu + ")" : "port " + tun)
+                    + ", mtu " + wireMtu + ", checksums " + checksumText(cksum) + "), tunnel " + (exc != null ? c.tun() + " (mtu " + tunMtu + ")" : "port " + tun)
                     + ", exception " + (exc != null ? "interface " + exc : "port " + tap) + ", " + n + " mbufs");
             return b;
         }
     }
 
-    /** What the wire port checks on receive, for the start-up line. */
-    private static String checksumText(long rxOffloads) {
-        boolean ip = (rxOffloads & RteEthdev.RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) != 0;
-        boolean udp = (rxOffloads & RteEthdev.RTE_ETH_RX_OFFLOAD_UDP_CKSUM) != 0;
-        return ip && udp ? "checked by the port (IPv4, UDP)" : ip ? "checked by the port (IPv4)"
-                : udp ? "checked by the port (UDP)" : "not checked by the port";
+    /** What the wire port does with checksums, for the start-up line. */
+    private static String checksumText(Offloads o) {
+        boolean ip = (o.rx() & RteEthdev.RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) != 0;
+        boolean udp = (o.rx() & RteEthdev.RTE_ETH_RX_OFFLOAD_UDP_CKSUM) != 0;
+        return "checked on receive " + (ip && udp ? "by the port (IPv4, UDP)" : ip ? "by the port (IPv4)"
+                : udp ? "by the port (UDP)" : "by nobody") + ", IPv6 UDP checksum on transmit by "
+                + (o.udpOnTransmit() ? "the port" : "the worker");
     }
 
     /**
@@ -326,9 +334,9 @@ public final class DpdkBackend implements PortBackend {
      * Configures {@code queues} RX/TX queue pairs and starts the port. The wire port gets RSS
      * and receive checksum checking where it has them.
      *
-     * @return the {@code RTE_ETH_RX_OFFLOAD_*} checksum offloads switched on (0 for the others)
+     * @return the checksum offloads switched on (none for the other ports)
      */
-    private static long setUp(Arena a, int port, int queues, long pool, int socket, boolean wire, String what) {
+    private static Offloads setUp(Arena a, int port, int queues, long pool, int socket, boolean wire, String what) {
         MemorySegment info = RteEthDevInfo.allocate(a);
         RteErrno.checkReturn(RteEthdev.rte_eth_dev_info_get(port, info), "rte_eth_dev_info_get(" + what + ")");
         int maxRx = RteEthDevInfo.max_rx_queues(info);
@@ -349,6 +357,9 @@ public final class DpdkBackend implements PortBackend {
         long cksum = wire ? RteEthDevInfo.rx_offload_capa(info)
                 & (RteEthdev.RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RteEthdev.RTE_ETH_RX_OFFLOAD_UDP_CKSUM) : 0;
         RteEthConf.rxmode_offloads(conf, cksum);
+        // And one that computes UDP checksums on transmit takes IPv6's (the one the transport must have).
+        long txCksum = wire ? RteEthDevInfo.tx_offload_capa(info) & RteEthdev.RTE_ETH_TX_OFFLOAD_UDP_CKSUM : 0;
+        RteEthConf.txmode_offloads(conf, txCksum);
         RteErrno.checkReturn(RteEthdev.rte_eth_dev_configure(port, queues, queues, conf), "rte_eth_dev_configure(" + what + ")");
         for (int q = 0; q < queues; q++) {
             RteErrno.checkReturn(RteEthdev.rte_eth_rx_queue_setup(port, q, RING_SIZE, socket, MemorySegment.NULL, pool),
@@ -357,7 +368,14 @@ public final class DpdkBackend implements PortBackend {
                     "rte_eth_tx_queue_setup(" + what + ", " + q + ")");
         }
         RteErrno.checkReturn(RteEthdev.rte_eth_dev_start(port), "rte_eth_dev_start(" + what + ")");
-        return cksum;
+        return new Offloads(cksum, txCksum);
+    }
+
+    /** Checksum offloads a port was configured with: {@code RTE_ETH_RX_OFFLOAD_*} and {@code RTE_ETH_TX_OFFLOAD_*}. */
+    private record Offloads(long rx, long tx) {
+        boolean udpOnTransmit() {
+            return (tx & RteEthdev.RTE_ETH_TX_OFFLOAD_UDP_CKSUM) != 0;
+        }
     }
 
     /** The exception interface gets the wire port's MAC, MTU and addresses, and comes up. */

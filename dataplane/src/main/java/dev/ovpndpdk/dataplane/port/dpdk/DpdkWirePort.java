@@ -50,6 +50,7 @@ final class DpdkWirePort implements WirePort {
     private final MemorySegment one;
     private final HeldMbufs held;
     private final DpdkPortStats stats;
+    private final boolean udpChecksumByPort;
     private int polls;
     private short ipId;
     private long lastSolicit;
@@ -60,6 +61,17 @@ final class DpdkWirePort implements WirePort {
      */
     DpdkWirePort(Arena arena, int port, int tap, int queue, long pool, WireAddress me, Neighbours neighbours,
                  int burst, int maxPacket, DpdkPortStats stats, HeldMbufs held, HeldMbufs partner) {
+        this(arena, port, tap, queue, pool, me, neighbours, burst, maxPacket, stats, held, partner, false);
+    }
+
+    /**
+     * @param udpChecksumByPort the port computes UDP checksums ({@code RTE_ETH_TX_OFFLOAD_UDP_CKSUM}
+     *                          switched on): IPv6 datagrams leave theirs to it
+     */
+    DpdkWirePort(Arena arena, int port, int tap, int queue, long pool, WireAddress me, Neighbours neighbours,
+                 int burst, int maxPacket, DpdkPortStats stats, HeldMbufs held, HeldMbufs partner,
+                 boolean udpChecksumByPort) {
+        this.udpChecksumByPort = udpChecksumByPort;
         this.port = port;
         this.queue = queue;
         this.tap = tap;
@@ -209,7 +221,13 @@ final class DpdkWirePort implements WirePort {
             }
             int len = b.length[k];
             long payload = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
-            long frame = Frames.writeHeaders(payload, len, mac, me, v6, hi, lo, b.addrPort[k], ipId++);
+            // IPv6's UDP checksum covers the whole datagram; a port that computes it saves a pass over it.
+            boolean byPort = v6 && udpChecksumByPort;
+            long frame = Frames.writeHeaders(payload, len, mac, me, v6, hi, lo, b.addrPort[k], ipId++, byPort);
+            if (byPort) {
+                RteMbufCore.ol_flags(m, RteMbufCore.RTE_MBUF_F_TX_IPV6 | RteMbufCore.RTE_MBUF_F_TX_UDP_CKSUM);
+                RteMbufCore.l2_l3_len(m, Frames.ETH, Frames.IP6);
+            }
             RteMbufCore.data_off(m, (int) (frame - RteMbufCore.buf_addr(m)));
             RteMbufCore.data_len(m, outer + len);
             RteMbufCore.pkt_len(m, outer + len);

@@ -224,6 +224,17 @@ final class Frames {
      */
     static long writeHeaders(long payload, int payloadLen, long dstMac, WireAddress me,
                              boolean v6, long dstHi, long dstLo, int dstPort, short ipId) {
+        return writeHeaders(payload, payloadLen, dstMac, me, v6, dstHi, dstLo, dstPort, ipId, false);
+    }
+
+    /**
+     * {@link #writeHeaders}, and with {@code udpChecksumByPort} an IPv6 datagram's UDP checksum
+     * is left to the port ({@code RTE_MBUF_F_TX_UDP_CKSUM}): the field gets the pseudo-header
+     * sum, folded and not inverted, as DPDK's mbuf API asks ({@code rte_ipv6_phdr_cksum}), and
+     * the payload is not read at all.
+     */
+    static long writeHeaders(long payload, int payloadLen, long dstMac, WireAddress me,
+                             boolean v6, long dstHi, long dstLo, int dstPort, short ipId, boolean udpChecksumByPort) {
         long f = payload - outerLength(v6);
         putMac(f, dstMac);
         putMac(f + 6, me.mac());
@@ -261,7 +272,10 @@ final class Frames {
         ALL.set(BE_SHORT, udp + 2, (short) dstPort);
         ALL.set(BE_SHORT, udp + 4, (short) udpLen);
         ALL.set(BE_SHORT, udp + 6, (short) 0);
-        if (v6) {
+        if (v6 && udpChecksumByPort) {
+            long ip = f + ETH;
+            ALL.set(BE_SHORT, udp + 6, (short) InetChecksum.fold(InetChecksum.pseudoHeader(ALL, ip, true, PROTO_UDP, udpLen)));
+        } else if (v6) {
             long ip = f + ETH;
             int c = InetChecksum.finish(InetChecksum.sum(ALL, udp, udpLen,
                     InetChecksum.pseudoHeader(ALL, ip, true, PROTO_UDP, udpLen)));

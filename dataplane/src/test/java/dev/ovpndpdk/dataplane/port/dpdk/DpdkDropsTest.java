@@ -17,6 +17,7 @@ import dev.ovpndpdk.crypto.CipherAlg;
 import dev.ovpndpdk.dataplane.engine.Engine;
 import dev.ovpndpdk.dataplane.engine.Worker;
 import dev.ovpndpdk.dataplane.peer.Mode;
+import dev.ovpndpdk.dataplane.port.offload.InetChecksum;
 import dev.ovpndpdk.dataplane.proto.KeyMaterial;
 import dev.ovpndpdk.dataplane.proto.KeySlots;
 import dev.ovpndpdk.dataplane.proto.Role;
@@ -75,6 +76,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class DpdkDropsTest {
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final String PREFIX = "ovddrops" + ProcessHandle.current().pid();
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static final int POOL = 1023;
@@ -347,6 +349,62 @@ class DpdkDropsTest {
         }
     }
 
+    /**
+     * IPv6's mandatory UDP checksum with a wire port that computes it (NICs, {@code net_tap}):
+     * the worker marks the mbuf ({@code RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM}, l2/l3
+     * lengths) and leaves the pseudo-header sum in the field, as DPDK's mbuf API asks. The test
+     * then does what the port does — sums the datagram over that field and stores the
+     * complement — and the result must verify as any receiver checks it, and decrypt at the
+     * other side. The other side computes its checksums itself, and those verify too.
+     */
+    @Test
+    void ipv6UdpChecksumLeftToThePortIsRightOnceThePortFillsItIn() throws Exception {
+        try (KeyMaterial km = material(); Rig rig = new Rig()) {
+            Side a = rig.side6("a", 1, km, Role.SERVER, true);
+            Side b = rig.side6("b", 2, km, Role.CLIENT, false);
+            handshake(a, b);
+            long offload = RteMbufCore.RTE_MBUF_F_TX_IPV6 | RteMbufCore.RTE_MBUF_F_TX_UDP_CKSUM;
+
+            a.tunRx.put(a.packet(7));
+            a.run(2);
+            long m = a.wireTx.take();
+            assertNotEquals(0, m);
+            assertEquals(offload, RteMbufCore.ol_flags(m) & (offload | RteMbufCore.RTE_MBUF_F_TX_IPV4));
+            assertEquals(Frames.ETH, RteMbufCore.l2_len(m));
+            assertEquals(Frames.IP6, RteMbufCore.l3_len(m));
+            long f = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
+            long ip = f + Frames.ETH;
+            long udp = ip + Frames.IP6;
+            int udpLen = RteMbufCore.data_len(m) - Frames.ETH - Frames.IP6;
+            assertEquals(InetChecksum.fold(InetChecksum.pseudoHeader(ALL, ip, true, InetChecksum.PROTO_UDP, udpLen)),
+                    ALL.get(BE_SHORT, udp + 6) & 0xFFFF, "the pseudo-header sum, for the port to add to");
+            int c = InetChecksum.finish(InetChecksum.sum(ALL, udp, udpLen, 0)); // the port's part
+            ALL.set(BE_SHORT, udp + 6, (short) (c == 0 ? 0xFFFF : c));
+            assertEquals(0xFFFF, udpChecksumSum(f, udpLen), "verifies once the port filled it in");
+            b.wireRx.put(m);
+            b.run(2);
+            assertEquals(List.of(7), b.tunTx.drainPackets());
+
+            b.tunRx.put(b.packet(8));
+            b.run(2);
+            long n = b.wireTx.take();
+            assertNotEquals(0, n);
+            assertEquals(0, RteMbufCore.ol_flags(n) & offload, "b's port computes nothing");
+            long g = RteMbufCore.buf_addr(n) + RteMbufCore.data_off(n);
+            assertEquals(0xFFFF, udpChecksumSum(g, RteMbufCore.data_len(n) - Frames.ETH - Frames.IP6), "computed by b's worker");
+            a.wireRx.put(n);
+            a.run(2);
+            assertEquals(List.of(8), a.tunTx.drainPackets());
+        }
+    }
+
+    /** The one's complement sum a receiver checks: pseudo-header and UDP datagram, 0xFFFF when right. */
+    private static int udpChecksumSum(long frame, int udpLen) {
+        long ip = frame + Frames.ETH;
+        return InetChecksum.fold(InetChecksum.sum(ALL, ip + Frames.IP6, udpLen,
+                InetChecksum.pseudoHeader(ALL, ip, true, InetChecksum.PROTO_UDP, udpLen)));
+    }
+
     // --- traffic helpers ----------------------------------------------------------------------
 
     /** Both sides learn each other's MAC as in life: a's ARP request (a's first packet is dropped), then b's traffic. */
@@ -531,14 +589,26 @@ class DpdkDropsTest {
          */
         Side(String name, int host, int mbufs, int wireTxSize, int tunTxSize, int excTxSize, KeyMaterial km, Role role)
                 throws Exception {
+            this(name, host, mbufs, wireTxSize, tunTxSize, excTxSize, km, role, false, false);
+        }
+
+        /**
+         * @param v6                the transport is IPv6 (fd77::host) instead of IPv4
+         * @param udpChecksumByPort the wire port is told it computes UDP checksums on transmit
+         */
+        Side(String name, int host, int mbufs, int wireTxSize, int tunTxSize, int excTxSize, KeyMaterial km, Role role,
+             boolean v6, boolean udpChecksumByPort) throws Exception {
             String id = "d" + NAMES.incrementAndGet() + name;
             this.name = name;
             this.pool = RteMbuf.rte_pktmbuf_pool_create(id + "pool", mbufs, 0, 0, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE, 0);
             assertNotEquals(0, pool, () -> "pool: " + RteErrno.rte_strerror(RteErrno.rte_errno()));
             this.startInUse = RteMempool.rte_mempool_in_use_count(pool);
             int other = host == 1 ? 2 : 1;
-            this.me = new WireAddress(0x02_00_00_00_77_00L | host, false, 0, 0x0A4D_0000L | host, 1194);
-            this.peer = new WireAddress(0x02_00_00_00_77_00L | other, false, 0, 0x0A4D_0000L | other, 1194);
+            this.me = v6 ? new WireAddress(0x02_00_00_00_77_00L | host, true, 0xFD77_0000_0000_0000L, host, 1194)
+                    : new WireAddress(0x02_00_00_00_77_00L | host, false, 0, 0x0A4D_0000L | host, 1194);
+            this.peer = v6 ? new WireAddress(0x02_00_00_00_77_00L | other, true, 0xFD77_0000_0000_0000L, other, 1194)
+                    : new WireAddress(0x02_00_00_00_77_00L | other, false, 0, 0x0A4D_0000L | other, 1194);
+            String net = v6 ? "fd77::" : "10.77.0.";
             wireRx = new Ring(arena, id + "wrx", 128);
             wireTx = new Ring(arena, id + "wtx", wireTxSize);
             tunRx = new Ring(arena, id + "trx", 128);
@@ -548,13 +618,13 @@ class DpdkDropsTest {
             int wire = port(id + "w", wireRx, wireTx);
             int tun = port(id + "t", tunRx, tunTx);
             int tap = port(id + "x", excRx, excTx);
-            InetSocketAddress listen = new InetSocketAddress(InetAddress.getByName("10.77.0." + host), 1194);
+            InetSocketAddress listen = new InetSocketAddress(InetAddress.getByName(net + host), 1194);
             DpdkBackend.Config c = new DpdkBackend.Config("tun-" + name, listen, 1, 32, List.of(), null, null, List.of(), 0, mbufs);
-            this.backend = new DpdkBackend(c, wire, tun, tap, pool, "tun-" + name + "-x", me);
+            this.backend = new DpdkBackend(c, wire, tun, tap, pool, "tun-" + name + "-x", me, udpChecksumByPort);
             this.engine = new Engine(Engine.Config.defaults(Mode.P2P, 1), crypto);
             this.worker = engine.addWorker(backend.wirePort(0), backend.tunnelPort(0));
             long now = System.nanoTime();
-            engine.newPeer(1, 1, new InetSocketAddress(InetAddress.getByName("10.77.0." + other), 1194), null, null, null, now);
+            engine.newPeer(1, 1, new InetSocketAddress(InetAddress.getByName(net + other), 1194), null, null, null, now);
             CipherAlg alg = CipherAlg.AES_256_GCM;
             engine.newKey(1, KeySlots.Slot.PRIMARY, 0, alg, km.cipherKey(role.encryptIndex(), alg), km.nonceTail(role.encryptIndex()),
                     km.cipherKey(role.decryptIndex(), alg), km.nonceTail(role.decryptIndex()));
@@ -655,6 +725,13 @@ class DpdkDropsTest {
         Side side(String name, int host, int mbufs, int wireTxSize, int tunTxSize, int excTxSize, KeyMaterial km, Role role)
                 throws Exception {
             Side s = new Side(name, host, mbufs, wireTxSize, tunTxSize, excTxSize, km, role);
+            sides.add(s);
+            return s;
+        }
+
+        /** A side with an IPv6 transport, roomy rings, and maybe a wire port that computes UDP checksums. */
+        Side side6(String name, int host, KeyMaterial km, Role role, boolean udpChecksumByPort) throws Exception {
+            Side s = new Side(name, host, POOL, 128, 128, 128, km, role, true, udpChecksumByPort);
             sides.add(s);
             return s;
         }
