@@ -120,12 +120,64 @@ daemon() {
     return 1
 }
 
+# WIRE_PMD=af_packet|af_xdp -- the DPDK daemons' wire port driver (default af_packet).
+WIRE_PMD=${WIRE_PMD:-af_packet}
+
+# afxdp_missing -- one line saying why net_af_xdp cannot run here, or nothing: the PMD and its
+# libraries (libxdp, libbpf), AF_XDP sockets, and loading an XDP program (what the PMD does
+# first on its interface) are each tried.
+afxdp_missing() {
+    local so
+    so=$(ldconfig -p | awk '/librte_net_af_xdp\.so\.23 / { print $NF; exit }')
+    if [ -z "$so" ]; then echo "DPDK's net_af_xdp PMD is not installed (Debian: librte-net-af-xdp23)"; return; fi
+    if ldd "$so" | grep -q 'not found'; then
+        echo "net_af_xdp's libraries are missing: $(ldd "$so" | awk '/not found/ { printf "%s ", $1 }')"; return
+    fi
+    python3 - <<'PY'
+import ctypes, errno, os, platform, socket, struct
+try:
+    socket.socket(44, socket.SOCK_RAW, 0).close()  # AF_XDP
+except OSError as e:
+    hint = " (a kernel without CONFIG_XDP_SOCKETS)" if e.errno == errno.EAFNOSUPPORT else ""
+    print(f"no AF_XDP socket: {os.strerror(e.errno)}{hint}")
+    raise SystemExit
+insns = struct.pack('<BBhiBBhi', 0xb7, 0, 0, 2, 0x95, 0, 0, 0)  # r0 = XDP_PASS; exit
+prog, lic = ctypes.create_string_buffer(insns), ctypes.create_string_buffer(b"GPL")
+attr = ctypes.create_string_buffer(struct.pack('<IIQQ', 6, 2, ctypes.addressof(prog), ctypes.addressof(lic)), 128)
+libc = ctypes.CDLL(None, use_errno=True)
+nr = {"x86_64": 321, "aarch64": 280}.get(platform.machine(), 321)  # bpf(2)
+fd = libc.syscall(nr, 5, attr, 128)  # BPF_PROG_LOAD of a BPF_PROG_TYPE_XDP program
+if fd < 0:
+    print(f"the kernel refuses to load an XDP program: {os.strerror(ctypes.get_errno())}")
+else:
+    os.close(fd)
+PY
+}
+
+# need_wire_pmd -- skip the scenario (exit 77, one line why) when WIRE_PMD cannot run here.
+need_wire_pmd() {
+    local why=
+    case $WIRE_PMD in
+        af_packet) ;;
+        af_xdp) why=$(afxdp_missing) ;;
+        *) die "WIRE_PMD=$WIRE_PMD: af_packet or af_xdp" ;;
+    esac
+    [ -z "$why" ] || { log "$E2E_NAME: skipped: $why"; exit 77; }
+}
+
 # dpdk_daemon NODE VETH ADDR/PREFIX [ARGS...] -- start a DPDK daemon in NODE's namespace: VETH is
-# its wire port (net_af_packet, --no-huge), ADDR/PREFIX goes on the exception interface and the
-# daemon listens on ADDR port 1194; ARGS go to the daemon as well (--workers, --mode …).
+# its wire port (net_af_packet, or net_af_xdp with WIRE_PMD=af_xdp; --no-huge), ADDR/PREFIX goes
+# on the exception interface and the daemon listens on ADDR port 1194; ARGS go to the daemon as
+# well (--workers, --mode …).
 # The kernel must stay out of VETH: af_packet does not steal frames, so an nftables netdev
 # ingress chain with policy drop on it stops the kernel while af_packet still sees every frame
 # (ARCHITECTURE.md, dpdk backend); VETH has no address of its own, the exception interface has it.
+# af_xdp does steal them: its XDP program redirects each frame to the socket on its queue before
+# the kernel builds an skb, so the ingress hook (after XDP) never sees those and the chain takes
+# nothing from af_xdp (tunnel.sh checks that its counter stays still while traffic flows). It is
+# kept for what the XDP program passes on: frames before it is attached or after the daemon
+# exits, and frames on a queue with no socket bound (an interface with more queues than
+# the daemon has workers); those must not reach the kernel either.
 # EAL memory: DPDK_MEM, heap memory (--no-huge) unless set (scripts/e2e/dpdk-hugepages.sh gives hugepages).
 dpdk_daemon() {
     local node=$1 veth=$2 cidr=$3 ns host
@@ -135,12 +187,18 @@ dpdk_daemon() {
     nsx "$ns" sysctl -qw "net.ipv6.conf.$veth.disable_ipv6=1"
     nsx "$ns" nft -f - <<NFT || return 1
 table netdev ovd_keep_kernel_off {
-    chain ingress { type filter hook ingress device "$veth" priority 0; policy drop; }
+    chain ingress { type filter hook ingress device "$veth" priority 0; policy drop; counter; }
 }
 NFT
     daemon "$node" --tun tun0 --listen "$host:1194" --backend dpdk --cpus none \
         --eal "${DPDK_MEM:---no-huge -m 256} --no-pci --file-prefix=$E2E_ID-$node" \
-        --wire-port "net_af_packet_$node,iface=$veth" --wire-address "$cidr" "$@"
+        --wire-port "net_${WIRE_PMD}_$node,iface=$veth" --wire-address "$cidr" "$@"
+}
+
+# kernel_frames NODE -- how many frames reached the kernel's ingress on NODE's wire veth
+# (the counter of dpdk_daemon's drop chain)
+kernel_frames() {
+    nsx "$(ns_of "$1")" nft list chain netdev ovd_keep_kernel_off ingress | awk '/counter packets/ { print $3; exit }'
 }
 
 # ab_pair -- namespaces a and b ($A, $B) joined by one veth, "va" in a and "vb" in b, both up

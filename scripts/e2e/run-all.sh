@@ -6,7 +6,7 @@ dir=$(cd "$(dirname "$0")" && pwd)
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(tunnel.sh tunnel-aes128.sh tunnel-chachapoly.sh tunnel-ipv6.sh slowpath.sh
                                          dpdk-pair.sh dpdk-pair-dpdk.sh dpdk-pair-ipv6.sh
-                                         tunnel-dpdk.sh tunnel-dpdk-ipv6.sh dpdk-hugepages.sh dpdk-mbufs.sh)
+                                         tunnel-dpdk.sh tunnel-dpdk-ipv6.sh tunnel-dpdk-afxdp.sh dpdk-hugepages.sh dpdk-mbufs.sh)
 passed=0 failed=0 skipped=0 times=()
 for s in "${scenarios[@]}"; do
     start=$SECONDS

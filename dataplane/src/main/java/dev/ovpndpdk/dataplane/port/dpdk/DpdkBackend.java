@@ -44,6 +44,12 @@ public final class DpdkBackend implements PortBackend {
     static final String TUN_VDEV = "net_tun_ovd";
     static final String TAP_VDEV = "net_tap_ovdx";
     private static final int RING_SIZE = 1024;
+    /**
+     * What DPDK 22.11's {@code net_af_xdp} puts in the kernel's fill ring per queue at setup
+     * ({@code ETH_AF_XDP_DFLT_NUM_DESCS}, whatever the RX ring size asked for) and keeps there,
+     * replacing each received mbuf with a new one. Its close does not give them back.
+     */
+    static final int AF_XDP_FILL_MBUFS = 2048;
     private static final int POOL_CACHE = 256;
     /** Longest idle sleep: busy-polled queues have nothing to wait on, so wake often. */
     private static final long IDLE_SLEEP_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
@@ -66,6 +72,8 @@ public final class DpdkBackend implements PortBackend {
     }
 
     private final Config config;
+    /** The wire port's driver name, e.g. net_af_packet (for the close log: ports closed have none). */
+    private final String wireDriver;
     private final Arena arena = Arena.ofShared();
     private final int wire;
     private final int tun;
@@ -96,6 +104,7 @@ public final class DpdkBackend implements PortBackend {
     private DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me,
                         boolean ownsEal, boolean udpChecksumByPort) {
         this.config = c;
+        this.wireDriver = driver(wire);
         this.ownsEal = ownsEal;
         this.wire = wire;
         this.tun = tun;
@@ -193,7 +202,8 @@ public final class DpdkBackend implements PortBackend {
     private static DpdkBackend start(Config c, int wire, int tun, int tap, String exc) throws IOException {
         int socket = Math.max(RteEthdev.rte_eth_dev_socket_id(wire), 0);
         // Every ring full, every burst lent, and the per-lcore caches: the pool cannot run dry.
-        int needed = c.workers() * (6 * RING_SIZE + 8 * c.burst()) + 1023;
+        int wireRx = driver(wire).equals("net_af_xdp") ? AF_XDP_FILL_MBUFS : RING_SIZE;
+        int needed = c.workers() * (5 * RING_SIZE + wireRx + 8 * c.burst()) + 1023;
         int n = c.mbufs() > 0 ? c.mbufs() : Math.max(8191, needed);
         if (n < needed) {
             // Counted, not fatal (docs/dpdk-backend.md, "Drops and counters"), but DPDK 22.11's
@@ -286,6 +296,12 @@ public final class DpdkBackend implements PortBackend {
             if (w.startsWith("net_af_packet") && !w.contains("qpairs=") && c.workers() > 1) {
                 dev += ",qpairs=" + c.workers(); // one kernel fanout queue per worker
             }
+            if (w.startsWith("net_af_xdp") && !w.contains("queue_count=") && c.workers() > 1) {
+                // one AF_XDP socket per worker, on the interface's queues from start_queue (0) on;
+                // 22.11 wants that many combined channels (ethtool -L IFACE combined N): a veth
+                // has none and so one queue only
+                dev += ",queue_count=" + c.workers();
+            }
             args.add("--vdev=" + dev);
         } else if (w != null && !c.ealArgs().contains(w)) {
             args.add("-a");
@@ -315,6 +331,10 @@ public final class DpdkBackend implements PortBackend {
             if (p < 0 && name.matches("[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]")) {
                 p = RteEthdev.rte_eth_dev_get_port_by_name("0000:" + name);
             }
+            if (p < 0 && devargs.startsWith("net_")) {
+                throw new DpdkException("--wire-port " + devargs + ": its driver did not create the port (DPDK's"
+                        + " log lines above say why; Debian packages the drivers as librte-net-*)", -p);
+            }
             if (p < 0) {
                 throw new DpdkException("--wire-port " + devargs + ": no such ethdev (a PCI device bound to vfio-pci,"
                         + " see scripts/bind-nic.sh, or a vdev such as net_af_packet0,iface=eth1)", -p);
@@ -328,6 +348,17 @@ public final class DpdkBackend implements PortBackend {
         }
         throw new DpdkException("no wire port: EAL found no ethdev besides ours (bind a NIC with scripts/bind-nic.sh,"
                 + " or give --wire-port net_af_packet0,iface=IFACE)", 19);
+    }
+
+    private static String queueHint(String driver, int queues) {
+        if (driver.contains("af_packet")) {
+            return " (add qpairs=" + queues + " to its devargs)";
+        }
+        if (driver.contains("af_xdp")) {
+            return " (queue_count=" + queues + " in its devargs, and as many combined channels on the interface:"
+                    + " ethtool -L IFACE combined " + queues + ")";
+        }
+        return "";
     }
 
     /**
@@ -344,7 +375,7 @@ public final class DpdkBackend implements PortBackend {
         if (maxRx < queues || maxTx < queues) {
             throw new DpdkException(what + " (" + RteEthDevInfo.driver_name(info) + ") has " + Math.min(maxRx, maxTx)
                     + " queue pairs, " + queues + " workers need " + queues
-                    + (RteEthDevInfo.driver_name(info).contains("af_packet") ? " (add qpairs=" + queues + " to its devargs)" : ""), 22);
+                    + queueHint(RteEthDevInfo.driver_name(info), queues), 22);
         }
         MemorySegment conf = RteEthConf.allocate(a);
         long hf = RteEthDevInfo.flow_type_rss_offloads(info) & (RteEthdev.RTE_ETH_RSS_IP | RteEthdev.RTE_ETH_RSS_UDP);
@@ -418,6 +449,24 @@ public final class DpdkBackend implements PortBackend {
         if (p.exitValue() != 0) {
             throw new IOException(String.join(" ", cmd) + ": " + out);
         }
+    }
+
+    /**
+     * What the close log says about mbufs still in use: nothing, a leak, or — on
+     * {@code net_af_xdp} — the ones DPDK 22.11's driver never gives back: those in the kernel's
+     * fill and RX rings ({@link #AF_XDP_FILL_MBUFS} a queue) and those the kernel completed
+     * after the driver's last look at the completion ring (its last transmissions).
+     */
+    static String leftOver(int inUse, String wireDriver, int queues) {
+        if (inUse == 0) {
+            return "";
+        }
+        if (wireDriver.equals("net_af_xdp")) {
+            int fill = Math.min(inUse, AF_XDP_FILL_MBUFS * queues);
+            return " (net_af_xdp keeps them, DPDK 22.11 does not give them back at close: " + fill
+                    + " in the kernel's fill and RX rings, " + (inUse - fill) + " sent after its last completion poll)";
+        }
+        return " (a leak)";
     }
 
     private static String driver(int port) {
@@ -573,7 +622,7 @@ public final class DpdkBackend implements PortBackend {
         // The drivers' RX rings hold mbufs while the ports run; once closed, everything must be back.
         int inUse = closePorts();
         LOG.info(() -> "dpdk: " + stats + "; mbufs in use after the ports closed: " + inUse
-                + (inUse == 0 ? "" : " (a leak)"));
+                + leftOver(inUse, wireDriver, config.workers()));
         RteMempool.rte_mempool_free(pool);
         if (ownsEal) {
             RteEal.rte_eal_cleanup();
