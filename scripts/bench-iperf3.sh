@@ -19,8 +19,9 @@ machine's busy % (kernel softirq work included).
 
   --seconds N       seconds per TCP measurement (default 10; UDP: 6 steps of 4 s)
   --quick           3 s per TCP measurement, 5 UDP steps of 2 s (about 3 min in all)
-  --systems LIST    comma-separated, from veth,openvpn,socket,dpdk
-                    (default veth,openvpn,socket; dpdk needs the DPDK backend)
+  --systems LIST    comma-separated, from veth,openvpn,socket,dpdk,afxdp
+                    (default veth,openvpn,socket; dpdk needs the DPDK backend: its wire
+                    port on net_af_packet; afxdp: the same with net_af_xdp)
   --cipher NAME     AES-256-GCM (default), AES-128-GCM, CHACHA20-POLY1305
   --workers N       ovpn-dpdk workers per side (default 1)
   --out DIR         where the results go (default bench/results; scratch runs:
@@ -56,7 +57,7 @@ udp_seconds=4 udp_steps=6
 [ "$quick" -eq 0 ] || { seconds=3 udp_seconds=2 udp_steps=5; }
 UDP_LEN=1400   # iperf3 UDP payload: inner packet 1428 bytes, outer 1480, no fragment on the veth
 TUN_MTU=1448   # ovpn-dpdk's TUN: + 52 bytes (IPv4, UDP, P_DATA_V2 header and tag) = veth's 1500
-ALL_SYSTEMS=(veth openvpn socket dpdk)
+ALL_SYSTEMS=(veth openvpn socket dpdk afxdp)
 for s in ${systems//,/ }; do
     [[ " ${ALL_SYSTEMS[*]} " == *" $s "* ]] || { echo "bench-iperf3: unknown system $s" >&2; exit 2; }
 done
@@ -274,7 +275,7 @@ start_socket() { start_ovpn_dpdk socket_daemon 5.7.0; }
 # (ARCHITECTURE.md, "dpdk"); the wire address moves to the daemon's exception interface,
 # which answers ARP and carries the slow path. The daemon sizes its TUN MTU itself (1448).
 dpdk_daemon() {
-    local node=$1 addr=$2 cpus=CPUS_${1^^} ns dev
+    local node=$1 addr=$2 cpus=CPUS_${1^^} ns dev pmd=${WIRE_PMD:-af_packet}
     ns=$(ns_of "$node"); dev=v$node-$E2E_ID
     nsx "$ns" ip addr flush dev "$dev"
     nsx "$ns" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1"
@@ -284,10 +285,12 @@ table netdev bench_keep_kernel_off {
 }
 EOF
     daemon "$node" --backend dpdk --eal "--no-huge -m 512 --no-pci --file-prefix=$E2E_ID-$node" \
-        --wire-port "net_af_packet_$node,iface=$dev" --wire-address "$addr/24" \
+        --wire-port "net_${pmd}_$node,iface=$dev" --wire-address "$addr/24" \
         --tun ovpn0 --listen "$addr:1195" --mode p2p --workers "$workers" --cpus "${!cpus:-none}" >/dev/null
 }
 start_dpdk() { start_ovpn_dpdk dpdk_daemon 5.8.0; }
+# The same with net_af_xdp wire ports (one queue on a veth: one worker; docs/dpdk-backend.md).
+start_afxdp() { WIRE_PMD=af_xdp start_ovpn_dpdk dpdk_daemon 5.9.0; }
 # ===========================================================================================
 
 # Stops the running system's processes (and iperf3 leftovers) and forgets them.

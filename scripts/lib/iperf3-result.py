@@ -17,8 +17,9 @@ COLUMNS = ["system", "test", "kind", "offered_mbps", "mbps", "loss_pct",
 TESTS = ["tcp1-ab", "tcp1-ba", "tcp4-ab", "tcp4-ba", "udp-ab", "udp-ba"]
 HEADS = ["TCP 1 A→B", "TCP 1 B→A", "TCP 4 A→B", "TCP 4 B→A", "UDP A→B", "UDP B→A"]
 NAMES = {"veth": "veth (no tunnel)", "openvpn": "stock OpenVPN 2.6",
-         "socket": "ovpn-dpdk, socket backend", "dpdk": "ovpn-dpdk, DPDK backend"}
-OVPN_DPDK = ["socket", "dpdk"]
+         "socket": "ovpn-dpdk, socket backend", "dpdk": "ovpn-dpdk, DPDK backend",
+         "afxdp": "ovpn-dpdk, DPDK backend on net_af_xdp"}
+OVPN_DPDK = ["socket", "dpdk", "afxdp"]
 
 
 def rate(path):
