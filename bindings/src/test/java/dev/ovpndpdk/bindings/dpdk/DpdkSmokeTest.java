@@ -1,6 +1,7 @@
 package dev.ovpndpdk.bindings.dpdk;
 
 import dev.ovpndpdk.bindings.libc.Affinity;
+import dev.ovpndpdk.bindings.libc.Errno;
 import dev.ovpndpdk.bindings.libc.ProcessIds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -341,11 +342,5 @@ class DpdkSmokeTest {
             assertEquals("port no_such_port: No such device (-19)", e.getMessage());
             return null;
         });
-    }
-
-    /** The errno values these tests expect (Linux). */
-    private static final class Errno {
-        static final int ENOENT = 2;
-        static final int ENODEV = 19;
     }
 }
