@@ -43,6 +43,8 @@ public final class Dpdk {
             "librte_ethdev.so.23");
     public static final String SHIM_PROPERTY = "ovpndpdk.shim";
     public static final String SHIM_NAME = "libovpndpdk_shim.so";
+    /** Where {@code src/main/c/build.sh} puts the shim on the class path (only where it found DPDK). */
+    static final String SHIM_RESOURCE = "/native/linux-x86_64/" + SHIM_NAME;
     /** {@code OVD_SHIM_ABI} of the shim these bindings were written for. */
     public static final int SHIM_ABI = 1;
     /** {@code RTE_VERSION_NUM(22, 11, 0, 0) >> 16}: the release whose layouts this package encodes. */
@@ -122,16 +124,15 @@ public final class Dpdk {
             shim = SymbolLookup.libraryLookup(Path.of(configured), Arena.global());
             shimPath = configured;
         } else {
-            String resource = "/native/linux-x86_64/" + SHIM_NAME;
-            try (InputStream in = Dpdk.class.getResourceAsStream(resource)) {
+            try (InputStream in = Dpdk.class.getResourceAsStream(SHIM_RESOURCE)) {
                 if (in == null) {
                     return new Loaded(null, null, "this build has no DPDK shim (" + SHIM_NAME + " was skipped for lack of"
                             + " gcc, pkg-config or DPDK headers): apt-get install gcc pkg-config libdpdk-dev and rebuild");
                 }
                 shim = extractAndLoad(in);
-                shimPath = "jar:" + resource;
+                shimPath = "jar:" + SHIM_RESOURCE;
             } catch (IOException e) {
-                return new Loaded(null, null, "cannot extract the DPDK shim " + resource + " to a temporary file: " + e.getMessage());
+                return new Loaded(null, null, "cannot extract the DPDK shim " + SHIM_RESOURCE + " to a temporary file: " + e.getMessage());
             }
         }
         Loaded failed = checkShim(shim, shimPath);
