@@ -56,8 +56,7 @@ public final class RteErrno {
     /** For calls that return a negative value and set {@code rte_errno}: returns {@code rc} when not negative, else throws. */
     public static int checkErrno(int rc, String call) {
         if (rc < 0) {
-            int e = rte_errno();
-            throw new DpdkException(call + ": " + rte_strerror(e) + " (rte_errno " + e + ")", e);
+            throw failedWithRteErrno(call);
         }
         return rc;
     }
@@ -65,9 +64,13 @@ public final class RteErrno {
     /** For calls that return NULL and set {@code rte_errno}: returns the pointer when it is not 0, else throws. */
     public static long checkPointer(long pointer, String call) {
         if (pointer == 0) {
-            int e = rte_errno();
-            throw new DpdkException(call + ": " + rte_strerror(e) + " (rte_errno " + e + ")", e);
+            throw failedWithRteErrno(call);
         }
         return pointer;
+    }
+
+    private static DpdkException failedWithRteErrno(String call) {
+        int e = rte_errno();
+        return new DpdkException(call + ": " + rte_strerror(e) + " (rte_errno " + e + ")", e);
     }
 }
