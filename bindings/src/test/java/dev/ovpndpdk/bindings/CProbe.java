@@ -1,6 +1,10 @@
 package dev.ovpndpdk.bindings;
 
 import java.io.IOException;
+import java.lang.foreign.GroupLayout;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.PaddingLayout;
+import java.lang.foreign.StructLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -66,5 +72,40 @@ public final class CProbe {
         Long v = values.get(key);
         assertTrue(v != null, "the C probe does not print " + key + " (add it to " + source + ")");
         return v;
+    }
+
+    /**
+     * Asserts the byte offset of every named member of {@code layout} against the probe's
+     * {@code NAME.member[.member]} lines ({@code NAME} is the layout's name), descending into a
+     * nested group only where {@code descend} says so; returns how many members it checked.
+     */
+    public int assertOffsets(GroupLayout layout, Predicate<GroupLayout> descend) {
+        return assertOffsets(layout, layout.name().orElseThrow(), 0, descend);
+    }
+
+    private int assertOffsets(GroupLayout g, String prefix, long base, Predicate<GroupLayout> descend) {
+        int checked = 0;
+        long offset = 0;
+        for (MemoryLayout member : g.memberLayouts()) {
+            if (!(member instanceof PaddingLayout) && member.name().isPresent()) {
+                String path = prefix + "." + member.name().get();
+                assertEquals(get(path), base + offset, "offset of " + path);
+                checked++;
+                if (member instanceof GroupLayout inner && descend.test(inner)) {
+                    checked += assertOffsets(inner, path, base + offset, descend);
+                }
+            }
+            if (g instanceof StructLayout) {
+                offset += member.byteSize();
+            }
+        }
+        return checked;
+    }
+
+    /** Asserts {@code sizeof} and {@code _Alignof} of {@code layout} against the probe's {@code sizeof.NAME}, {@code alignof.NAME}. */
+    public void assertSizeAndAlignment(GroupLayout layout) {
+        String name = layout.name().orElseThrow();
+        assertEquals(get("sizeof." + name), layout.byteSize(), "sizeof " + name);
+        assertEquals(get("alignof." + name), layout.byteAlignment(), "alignof " + name);
     }
 }

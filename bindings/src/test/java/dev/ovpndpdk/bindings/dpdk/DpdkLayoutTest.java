@@ -4,9 +4,7 @@ import dev.ovpndpdk.bindings.CProbe;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.StructLayout;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -62,37 +60,13 @@ class DpdkLayoutTest {
         return null;
     }
 
-    /**
-     * Checks the offset of every named member against the probe, as "struct.member[.member]".
-     * A member whose layout is one of {@link #STRUCTS} is checked there, not again inside each user.
-     */
-    private static int checkOffsets(GroupLayout g, String prefix, long base) {
-        int checked = 0;
-        long offset = 0;
-        for (MemoryLayout member : g.memberLayouts()) {
-            if (!(member instanceof PaddingLayout) && member.name().isPresent()) {
-                String path = prefix + "." + member.name().get();
-                assertEquals(c(path), base + offset, "offset of " + path);
-                checked++;
-                if (member instanceof GroupLayout inner && known(inner) == null) {
-                    checked += checkOffsets(inner, path, base + offset);
-                }
-            }
-            if (g instanceof StructLayout) {
-                offset += member.byteSize();
-            }
-        }
-        return checked;
-    }
-
     @Test
     void everyStructMatchesTheHeaders() {
         int checked = 0;
         for (StructLayout s : STRUCTS) {
-            String name = s.name().orElseThrow();
-            checked += checkOffsets(s, name, 0);
-            assertEquals(c("sizeof." + name), s.byteSize(), "sizeof " + name);
-            assertEquals(c("alignof." + name), s.byteAlignment(), "alignof " + name);
+            // A member whose layout is one of STRUCTS is checked there, not again inside each user.
+            checked += probe.assertOffsets(s, inner -> known(inner) == null);
+            probe.assertSizeAndAlignment(s);
         }
         assertTrue(checked >= 138, "checked only " + checked + " members");
     }

@@ -4,16 +4,12 @@ import dev.ovpndpdk.bindings.CProbe;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.GroupLayout;
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.StructLayout;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,57 +44,24 @@ class IpsecMbLayoutTest {
         return probe.get(key);
     }
 
-    /** Every named member of a layout, depth first, as "STRUCT.a.b" -> byte offset. */
-    private static Map<String, Long> members(GroupLayout g) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        collect(g, g.name().orElseThrow(), 0, m);
-        return m;
-    }
-
-    private static void collect(GroupLayout g, String prefix, long base, Map<String, Long> out) {
-        long offset = 0;
-        for (MemoryLayout member : g.memberLayouts()) {
-            if (!(member instanceof PaddingLayout) && member.name().isPresent()) {
-                String path = prefix + "." + member.name().get();
-                out.put(path, base + offset);
-                if (member instanceof GroupLayout inner) {
-                    collect(inner, path, base + offset, out);
-                }
-            }
-            if (g instanceof StructLayout) {
-                offset += member.byteSize();
-            }
-        }
-    }
-
-    private static void assertSameOffsets(GroupLayout javaLayout) {
-        members(javaLayout).forEach((path, offset) -> assertEquals(c(path), offset, "offset of " + path));
-    }
-
-    private static void assertSameSize(GroupLayout javaLayout) {
-        String name = javaLayout.name().orElseThrow();
-        assertEquals(c("sizeof." + name), javaLayout.byteSize(), "sizeof " + name);
-        assertEquals(c("alignof." + name), javaLayout.byteAlignment(), "alignof " + name);
-    }
-
     @Test
     void imbMgrHeadMatchesTheHeader() {
-        assertSameOffsets(ImbMgr.HEAD_LAYOUT);
+        probe.assertOffsets(ImbMgr.HEAD_LAYOUT, inner -> true);
         assertTrue(ImbMgr.HEAD_LAYOUT.byteSize() <= c("sizeof.IMB_MGR"), "head inside IMB_MGR");
     }
 
     @Test
     void imbJobMatchesTheHeader() {
-        assertSameOffsets(ImbJob.LAYOUT);
-        assertSameSize(ImbJob.LAYOUT);
+        probe.assertOffsets(ImbJob.LAYOUT, inner -> true);
+        probe.assertSizeAndAlignment(ImbJob.LAYOUT);
     }
 
     @Test
     void contextStructsMatchTheHeader() {
         for (StructLayout s : List.of(ImbContexts.GCM_KEY_DATA, ImbContexts.GCM_CONTEXT_DATA,
                 ImbContexts.CHACHA20_POLY1305_CONTEXT_DATA)) {
-            assertSameOffsets(s);
-            assertSameSize(s);
+            probe.assertOffsets(s, inner -> true);
+            probe.assertSizeAndAlignment(s);
         }
         assertEquals(1024, ImbContexts.GCM_KEY_DATA_SIZE);
         assertEquals(64, ImbContexts.GCM_KEY_DATA_ALIGN);
