@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -47,6 +48,7 @@ int main(void) {
     SIZE(sock_fprog); OFF(sock_fprog, len); OFF(sock_fprog, filter);
     SIZE(pollfd); OFF(pollfd, fd); OFF(pollfd, events); OFF(pollfd, revents);
     printf("sizeof.cpu_set_t %zu\n", sizeof(cpu_set_t));
+    SIZE(virtio_net_hdr);
 
     CONST(AF_UNSPEC); CONST(AF_UNIX); CONST(AF_INET); CONST(AF_INET6);
     CONST(SOCK_STREAM); CONST(SOCK_DGRAM); CONST(SOCK_SEQPACKET); CONST(SOCK_NONBLOCK); CONST(SOCK_CLOEXEC);
@@ -76,6 +78,9 @@ int main(void) {
     CONST(TUNSETIFF); CONST(TUNSETPERSIST); CONST(TUNGETIFF); CONST(TUNSETQUEUE);
     CONST(IFF_TUN); CONST(IFF_TAP); CONST(IFF_MULTI_QUEUE); CONST(IFF_ATTACH_QUEUE); CONST(IFF_DETACH_QUEUE);
     CONST(IFF_NO_PI); CONST(IFF_VNET_HDR);
+    /* TUN_F_USO4/USO6 (Linux 6.2) are left out: older kernel headers do not define them. */
+    CONST(TUNSETOFFLOAD); CONST(TUNSETVNETHDRSZ);
+    CONST(TUN_F_CSUM); CONST(TUN_F_TSO4); CONST(TUN_F_TSO6); CONST(TUN_F_TSO_ECN); CONST(TUN_F_UFO);
     CONST(SIOCGIFFLAGS); CONST(SIOCSIFFLAGS); CONST(SIOCGIFMTU); CONST(SIOCSIFMTU); CONST(SIOCGIFINDEX);
     CONST(IFF_UP); CONST(IFF_BROADCAST); CONST(IFF_LOOPBACK); CONST(IFF_POINTOPOINT); CONST(IFF_RUNNING);
     CONST(IFF_NOARP); CONST(IFF_MULTICAST); CONST(IFNAMSIZ);

@@ -92,6 +92,7 @@ class LibcLayoutProbeTest {
         struct(m, "sock_fprog", ClassicBpf.SOCK_FPROG, "len", "filter");
         struct(m, "pollfd", Poll.POLLFD, "fd", "events", "revents");
         m.put("sizeof.cpu_set_t", (long) Affinity.CPU_SET_BYTES);
+        m.put("sizeof.virtio_net_hdr", (long) TunDevice.VNET_HDR_SIZE);
 
         constants(m, Sockets.class, "AF_UNSPEC", "AF_UNIX", "AF_INET", "AF_INET6", "SOCK_STREAM", "SOCK_DGRAM",
                 "SOCK_SEQPACKET", "SOCK_NONBLOCK", "SOCK_CLOEXEC", "IPPROTO_IP", "IPPROTO_UDP", "IPPROTO_IPV6",
@@ -112,7 +113,9 @@ class LibcLayoutProbeTest {
                 "F_GETFD", "F_SETFD", "F_GETFL", "F_SETFL", "FD_CLOEXEC");
         constants(m, Poll.class, "POLLIN", "POLLPRI", "POLLOUT", "POLLERR", "POLLHUP", "POLLNVAL");
         constants(m, TunDevice.class, "TUNSETIFF", "TUNSETPERSIST", "TUNGETIFF", "TUNSETQUEUE", "IFF_TUN", "IFF_TAP",
-                "IFF_MULTI_QUEUE", "IFF_ATTACH_QUEUE", "IFF_DETACH_QUEUE", "IFF_NO_PI", "IFF_VNET_HDR");
+                "IFF_MULTI_QUEUE", "IFF_ATTACH_QUEUE", "IFF_DETACH_QUEUE", "IFF_NO_PI", "IFF_VNET_HDR",
+                "TUNSETOFFLOAD", "TUNSETVNETHDRSZ", "TUN_F_CSUM", "TUN_F_TSO4", "TUN_F_TSO6", "TUN_F_TSO_ECN",
+                "TUN_F_UFO");
         constants(m, NetDevice.class, "SIOCGIFFLAGS", "SIOCSIFFLAGS", "SIOCGIFMTU", "SIOCSIFMTU", "SIOCGIFINDEX",
                 "IFF_UP", "IFF_BROADCAST", "IFF_LOOPBACK", "IFF_POINTOPOINT", "IFF_RUNNING", "IFF_NOARP",
                 "IFF_MULTICAST");
