@@ -177,6 +177,36 @@ class MmsgBatchTest {
     }
 
     @Test
+    void gatheredSlotsLeaveAsOneDatagramInSlotOrder() throws Exception {
+        try (OpenFds fds = new OpenFds(); Arena arena = Arena.ofConfined();
+                MmsgBatch tx = new MmsgBatch(3); MmsgBatch rx = new MmsgBatch(1)) {
+            int rxFd = fds.udpBound(OpenFds.LOOPBACK4);
+            int txFd = fds.udpBound(OpenFds.LOOPBACK4);
+            MemorySegment out = slab(arena);
+            for (int i = 0; i < 3; i++) {
+                out.asSlice((long) i * BUF, 10 * (i + 1)).fill((byte) (i + 1));
+                tx.setBuffer(i, out.address() + (long) i * BUF, 10 * (i + 1));
+            }
+            tx.setDestination(0, Sockets.localAddress(rxFd));
+            MemorySegment in = slab(arena);
+            pointAt(rx, in, BUF);
+
+            tx.setGather(0, 0, 3);
+            assertEquals(1, tx.send(txFd, 0, 1, 0));
+            receiveAll(rx, rxFd, 1);
+            assertEquals(60, rx.length(0));
+            for (int b = 0; b < 60; b++) {
+                assertEquals(b < 10 ? 1 : b < 30 ? 2 : 3, in.get(JAVA_BYTE, b), "byte " + b);
+            }
+
+            tx.setGather(0, 0, 1); // back to slot 0's own buffer
+            assertEquals(1, tx.send(txFd, 0, 1, 0));
+            receiveAll(rx, rxFd, 1);
+            assertEquals(10, rx.length(0));
+        }
+    }
+
+    @Test
     void gsoSendIsReceivedWholeWithGroAndSplitWithout() throws Exception {
         try (OpenFds fds = new OpenFds(); Arena arena = Arena.ofConfined();
                 MmsgBatch tx = new MmsgBatch(1, (int) MsgHdr.CMSG_SPACE(4));
