@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -69,6 +70,21 @@ class TunDeviceTest {
             assertTrue(NetDevice.index(name) > 0);
         }
         assertFalse(Files.exists(Path.of("/sys/class/net", name)), "device left behind");
+    }
+
+    @Test
+    void vnetHeaderDeviceTakesOffloadsAndPlainOneRefusesThem() throws Exception {
+        try (TunDevice tun = TunDevice.open(freshName(), 1, true)) {
+            assertTrue(tun.vnetHdr());
+            assertEquals(TunDevice.IFF_VNET_HDR, tun.flags(0) & TunDevice.IFF_VNET_HDR);
+            tun.setOffload(TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4 | TunDevice.TUN_F_TSO6);
+            tun.setOffload(0);
+        }
+        try (TunDevice tun = TunDevice.open(freshName(), 1)) {
+            assertFalse(tun.vnetHdr());
+            assertEquals(0, tun.flags(0) & TunDevice.IFF_VNET_HDR);
+            assertThrows(IllegalStateException.class, () -> tun.setOffload(TunDevice.TUN_F_CSUM));
+        }
     }
 
     @Test
