@@ -44,7 +44,7 @@ functions=(
     # rte_ring.h
     rte_ring_create rte_ring_free rte_ring_lookup
     # ovpn_dpdk_shim.h
-    ovd_shim_abi ovd_shim_rte_version ovd_errno ovd_lcore_id ovd_rdtsc
+    ovd_shim_abi ovd_shim_rte_version ovd_errno ovd_lcore_id
     ovd_rx_burst ovd_tx_burst ovd_tx_prepare ovd_rx_queue_count
     ovd_pktmbuf_alloc ovd_pktmbuf_alloc_bulk ovd_pktmbuf_free ovd_pktmbuf_reset
     ovd_mbuf_refcnt_update ovd_mbuf_refcnt_read

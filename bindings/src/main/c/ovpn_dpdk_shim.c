@@ -4,7 +4,6 @@
 #include <rte_version.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
-#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -33,11 +32,6 @@ OVD_EXPORT int ovd_errno(void)
 OVD_EXPORT unsigned int ovd_lcore_id(void)
 {
         return rte_lcore_id();
-}
-
-OVD_EXPORT uint64_t ovd_rdtsc(void)
-{
-        return rte_rdtsc();
 }
 
 OVD_EXPORT int ovd_rx_burst(int port, int queue, struct rte_mbuf **pkts, int n)

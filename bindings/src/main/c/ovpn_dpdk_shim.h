@@ -21,15 +21,14 @@ struct rte_mempool;
 struct rte_ring;
 
 /* Bumped when a function is added, removed or changes signature. */
-#define OVD_SHIM_ABI 1
+#define OVD_SHIM_ABI 2
 
 int ovd_shim_abi(void);
 uint32_t ovd_shim_rte_version(void);
 
-/* rte_errno.h, rte_lcore.h, rte_cycles.h: thread-local or inline */
+/* rte_errno.h, rte_lcore.h: thread-local */
 int ovd_errno(void);
 unsigned int ovd_lcore_id(void);
-uint64_t ovd_rdtsc(void);
 
 /* rte_ethdev.h fast path */
 int ovd_rx_burst(int port, int queue, struct rte_mbuf **pkts, int n);

@@ -46,7 +46,7 @@ public final class Dpdk {
     /** Where {@code src/main/c/build.sh} puts the shim on the class path (only where it found DPDK). */
     static final String SHIM_RESOURCE = "/native/linux-x86_64/" + SHIM_NAME;
     /** {@code OVD_SHIM_ABI} of the shim these bindings were written for. */
-    public static final int SHIM_ABI = 1;
+    public static final int SHIM_ABI = 2;
     /** {@code RTE_VERSION_NUM(22, 11, 0, 0) >> 16}: the release whose layouts this package encodes. */
     static final int RTE_RELEASE = (22 << 8) | 11;
 
