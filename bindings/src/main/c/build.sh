@@ -15,12 +15,7 @@ set -euo pipefail
 target=${1:?usage: build.sh TARGET_DIR}
 src=$(cd "$(dirname "$0")" && pwd)
 out="$target/native/libovpndpdk_shim.so"
-case "$(uname -m)" in
-    x86_64) arch=x86_64 ;;
-    aarch64) arch=aarch64 ;;
-    *) arch=$(uname -m) ;;
-esac
-resource="$target/classes/native/linux-$arch/libovpndpdk_shim.so"
+resource="$target/classes/native/linux-$(uname -m)/libovpndpdk_shim.so"
 
 skip() {
     echo "[WARNING] ovpn-dpdk shim not built: $*; the DPDK backend will be unavailable" >&2
