@@ -9,7 +9,8 @@
  * {@link dev.ovpndpdk.bindings.dpdk.RteLcore}, {@link dev.ovpndpdk.bindings.dpdk.RteErrno},
  * {@link dev.ovpndpdk.bindings.dpdk.RteDev}, {@link dev.ovpndpdk.bindings.dpdk.RteMempool},
  * {@link dev.ovpndpdk.bindings.dpdk.RteMbuf}, {@link dev.ovpndpdk.bindings.dpdk.RteEthdev},
- * {@link dev.ovpndpdk.bindings.dpdk.RteRing}) with static methods named like the C functions;
+ * {@link dev.ovpndpdk.bindings.dpdk.RteRing}, {@link dev.ovpndpdk.bindings.dpdk.RteEthRing}) with static
+ * methods named like the C functions;
  * one class per struct ({@link dev.ovpndpdk.bindings.dpdk.RteMbufCore},
  * {@link dev.ovpndpdk.bindings.dpdk.RteEthDevInfo}, {@link dev.ovpndpdk.bindings.dpdk.RteEthConf},
  * {@link dev.ovpndpdk.bindings.dpdk.RteEthRxconf}, {@link dev.ovpndpdk.bindings.dpdk.RteEthTxconf},
