@@ -495,14 +495,6 @@ public final class DpdkBackend implements PortBackend {
                 + config.tun() + ", exception interface " + exceptionName + ", udp " + config.listen().getAddress().getHostAddress() + " port " + config.listen().getPort();
     }
 
-    public String exceptionName() {
-        return exceptionName;
-    }
-
-    public InetSocketAddress listenAddress() {
-        return config.listen();
-    }
-
     @Override
     public dev.ovpndpdk.dataplane.port.WirePort wirePort(int worker) {
         return wirePorts.get(worker);

@@ -30,7 +30,6 @@ import java.lang.foreign.ValueLayout;
  * </ul>
  */
 final class DpdkWirePort implements WirePort {
-    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     private static final int KERNEL_POLL_EVERY = 16;
     /** At most one ARP request / neighbour solicitation per port per this many nanoseconds. */
     private static final long SOLICIT_INTERVAL_NANOS = 100_000_000L;
@@ -56,15 +55,8 @@ final class DpdkWirePort implements WirePort {
     private long lastSolicit;
 
     /**
-     * @param held    the mbufs this port lends to the worker
-     * @param partner those the worker's tunnel port lends (what this port usually sends)
-     */
-    DpdkWirePort(Arena arena, int port, int tap, int queue, long pool, WireAddress me, Neighbours neighbours,
-                 int burst, int maxPacket, DpdkPortStats stats, HeldMbufs held, HeldMbufs partner) {
-        this(arena, port, tap, queue, pool, me, neighbours, burst, maxPacket, stats, held, partner, false);
-    }
-
-    /**
+     * @param held              the mbufs this port lends to the worker
+     * @param partner           those the worker's tunnel port lends (what this port usually sends)
      * @param udpChecksumByPort the port computes UDP checksums ({@code RTE_ETH_TX_OFFLOAD_UDP_CKSUM}
      *                          switched on): IPv6 datagrams leave theirs to it
      */
