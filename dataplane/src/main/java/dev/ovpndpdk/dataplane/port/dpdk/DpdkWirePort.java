@@ -144,10 +144,9 @@ final class DpdkWirePort implements WirePort {
 
     /** Frames that are not ours, to the kernel's exception interface; ownership passes on. */
     private void toKernel(MemorySegment vec, int e) {
-        int sent = RteEthdev.rte_eth_tx_burst(tap, queue, vec.address(), e);
+        int sent = MbufTx.sendOrFree(tap, queue, vec, e);
         stats.toKernel(queue, sent);
         if (sent < e) {
-            RteMbuf.rte_pktmbuf_free_bulk(vec.address() + (long) sent * Long.BYTES, e - sent);
             stats.toKernelDropped(queue, e - sent);
         }
     }
@@ -158,10 +157,9 @@ final class DpdkWirePort implements WirePort {
         if (k == 0) {
             return;
         }
-        int sent = RteEthdev.rte_eth_tx_burst(port, queue, excVec.address(), k);
+        int sent = MbufTx.sendOrFree(port, queue, excVec, k);
         stats.fromKernel(queue, sent);
         if (sent < k) {
-            RteMbuf.rte_pktmbuf_free_bulk(excVec.address() + (long) sent * Long.BYTES, k - sent);
             stats.fromKernelDropped(queue, k - sent);
         }
     }
@@ -175,11 +173,10 @@ final class DpdkWirePort implements WirePort {
         // The mbuf still describes the whole frame (only the batch entry points at the payload).
         MbufTx.addReference(m);
         one.set(ValueLayout.JAVA_LONG, 0, m);
-        if (RteEthdev.rte_eth_tx_burst(tap, queue, one.address(), 1) == 1) {
+        if (MbufTx.sendOrFree(tap, queue, one, 1) == 1) {
             stats.toKernel(queue, 1);
             return true;
         }
-        RteMbuf.rte_pktmbuf_free(m);
         stats.toKernelDropped(queue, 1);
         b.txDrop[i] = DropReason.TX_FULL.mark(); // a slow path, but no room in it: not "not data"
         return false;
@@ -246,10 +243,9 @@ final class DpdkWirePort implements WirePort {
         RteMbufCore.data_len(m, len);
         RteMbufCore.pkt_len(m, len);
         one.set(ValueLayout.JAVA_LONG, 0, m);
-        if (RteEthdev.rte_eth_tx_burst(port, queue, one.address(), 1) == 1) {
+        if (MbufTx.sendOrFree(port, queue, one, 1) == 1) {
             stats.solicited(queue);
         } else {
-            RteMbuf.rte_pktmbuf_free(m);
             stats.solicitDropped(queue); // wire queue full
         }
     }
