@@ -207,20 +207,12 @@ final class Frames {
     /**
      * Writes Ethernet, IP and UDP headers in the {@link #outerLength} bytes before
      * {@code payload}. IPv4 goes without a UDP checksum (RFC 768 allows it; the AEAD tag
-     * protects the payload); IPv6 requires one, computed here.
+     * protects the payload); IPv6 requires one, computed here — or, with
+     * {@code udpChecksumByPort}, left to the port ({@code RTE_MBUF_F_TX_UDP_CKSUM}): the field
+     * gets the pseudo-header sum, folded and not inverted, as DPDK's mbuf API asks
+     * ({@code rte_ipv6_phdr_cksum}), and the payload is not read at all.
      *
      * @return the frame's start
-     */
-    static long writeHeaders(long payload, int payloadLen, long dstMac, WireAddress me,
-                             boolean v6, long dstHi, long dstLo, int dstPort, short ipId) {
-        return writeHeaders(payload, payloadLen, dstMac, me, v6, dstHi, dstLo, dstPort, ipId, false);
-    }
-
-    /**
-     * {@link #writeHeaders}, and with {@code udpChecksumByPort} an IPv6 datagram's UDP checksum
-     * is left to the port ({@code RTE_MBUF_F_TX_UDP_CKSUM}): the field gets the pseudo-header
-     * sum, folded and not inverted, as DPDK's mbuf API asks ({@code rte_ipv6_phdr_cksum}), and
-     * the payload is not read at all.
      */
     static long writeHeaders(long payload, int payloadLen, long dstMac, WireAddress me,
                              boolean v6, long dstHi, long dstLo, int dstPort, short ipId, boolean udpChecksumByPort) {
