@@ -147,7 +147,7 @@ public final class Worker {
             long head = DataChannel.header(mem, off, len);
             int word = (int) (head >>> 32);
             if (len < 4 || DataChannel.opcodeOf(word) != Wire.P_DATA_V2) {
-                notOurs(mem, off, len, i);
+                notOurs(word, len, i);
                 continue;
             }
             int peerId = DataChannel.peerIdOf(word);
@@ -200,9 +200,13 @@ public final class Worker {
         return n;
     }
 
-    /** Control channel, DATA_V1, junk: to the OpenVPN process where there is one. */
-    private void notOurs(MemorySegment mem, long off, int len, int i) {
-        if (len >= 1 && DataChannel.opcode(mem, off) == Wire.P_DATA_V1) {
+    /**
+     * Control channel, DATA_V1, junk: to the OpenVPN process where there is one.
+     *
+     * @param word the packet's first 4 bytes ({@link DataChannel#header}: zero-filled when shorter)
+     */
+    private void notOurs(int word, int len, int i) {
+        if (len >= 1 && DataChannel.opcodeOf(word) == Wire.P_DATA_V1) {
             stats.drop(index, DropReason.DATA_V1);
         } else if (wire.toSlowPath(rx, i)) {
             stats.add(index, Counter.SLOW_PATH, 1);

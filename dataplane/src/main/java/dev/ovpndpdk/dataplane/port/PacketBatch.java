@@ -107,17 +107,4 @@ public final class PacketBatch {
     public int maxPacket() {
         return slotSize - HEADROOM;
     }
-
-    /** Copies entry {@code from}'s metadata to entry {@code to} (compaction after a verdict). */
-    public void moveEntry(int from, int to) {
-        if (from != to) {
-            offset[to] = offset[from];
-            length[to] = length[from];
-            addrV6[to] = addrV6[from];
-            addrHi[to] = addrHi[from];
-            addrLo[to] = addrLo[from];
-            addrPort[to] = addrPort[from];
-            handle[to] = handle[from];
-        }
-    }
 }

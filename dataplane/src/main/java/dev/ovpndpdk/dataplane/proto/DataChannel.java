@@ -38,17 +38,12 @@ public final class DataChannel {
         return buf.get(Wire.BE_INT, off) & Wire.PEER_ID_MASK;
     }
 
-    /** The first 4 bytes, big-endian: opcode and key-id, then the peer-id. One read for both. */
-    public static int firstWord(MemorySegment buf, long off) {
-        return buf.get(Wire.BE_INT, off);
-    }
-
-    /** The opcode of a packet whose {@link #firstWord} is {@code word}. */
+    /** The opcode of a packet whose first 4 bytes, big-endian, are {@code word} (the high half of {@link #header}). */
     public static int opcodeOf(int word) {
         return word >>> (24 + Wire.OPCODE_SHIFT);
     }
 
-    /** The peer-id of a P_DATA_V2 packet whose {@link #firstWord} is {@code word}. */
+    /** The peer-id of a P_DATA_V2 packet whose first 4 bytes, big-endian, are {@code word}. */
     public static int peerIdOf(int word) {
         return word & Wire.PEER_ID_MASK;
     }
@@ -71,12 +66,10 @@ public final class DataChannel {
      */
     public static Verdict decrypt(KeySlots.Pair keys, AeadScratch scratch, MemorySegment buf,
                                   long off, int len, long nowNanos) {
-        Verdict v = checkDataV2(buf, off, len);
-        if (v != Verdict.OK) {
-            return v;
+        if (!inBounds(buf, off, len)) {
+            return Verdict.MALFORMED;
         }
-        // The 8 header bytes (the AD) in one read: opcode/key-id, peer-id, packet-id.
-        return decryptChecked(keys, scratch, buf, off, len, buf.get(Wire.BE_LONG, off), nowNanos);
+        return decrypt(keys, scratch, buf, off, len, header(buf, off, len), nowNanos);
     }
 
     /**
@@ -88,17 +81,26 @@ public final class DataChannel {
      */
     public static Verdict decrypt(KeySlots.Pair keys, AeadScratch scratch, MemorySegment buf,
                                   long off, int len, long head, long nowNanos) {
-        if (off < 0 || len < 1 || off > buf.byteSize() - len) {
+        if (!inBounds(buf, off, len)) {
             return Verdict.MALFORMED;
         }
-        int op = (int) (head >>> (56 + Wire.OPCODE_SHIFT));
-        if (op != Wire.P_DATA_V2) {
-            return op == Wire.P_DATA_V1 ? Verdict.DATA_V1 : Verdict.NOT_DATA_V2;
+        Verdict v = checkDataV2((int) (head >>> (56 + Wire.OPCODE_SHIFT)), len);
+        if (v != Verdict.OK) {
+            return v;
         }
-        if (len < Wire.DATA_V2_MIN_LENGTH) {
-            return Verdict.MALFORMED;
+        KeySlot slot = keys.forKeyId((int) (head >>> 56) & Wire.KEY_ID_MASK);
+        if (slot == null) {
+            return Verdict.UNKNOWN_KEY;
         }
-        return decryptChecked(keys, scratch, buf, off, len, head, nowNanos);
+        int packetId = (int) head;
+        if (!authenticate(slot, scratch, buf, off, len, packetId)) {
+            return Verdict.AUTH_FAILED;
+        }
+        // Replay is checked only after authentication (spec §1.6): forged ids cannot move the window.
+        if (!slot.replay().accept(packetId & 0xFFFFFFFFL, nowNanos)) {
+            return Verdict.REPLAY;
+        }
+        return Plaintext.classify(buf, off + Wire.CIPHERTEXT_OFFSET, len - Wire.CIPHERTEXT_OFFSET);
     }
 
     /**
@@ -116,29 +118,15 @@ public final class DataChannel {
         return h;
     }
 
-    private static Verdict decryptChecked(KeySlots.Pair keys, AeadScratch scratch, MemorySegment buf,
-                                          long off, int len, long head, long nowNanos) {
-        KeySlot slot = keys.forKeyId((int) (head >>> 56) & Wire.KEY_ID_MASK);
-        if (slot == null) {
-            return Verdict.UNKNOWN_KEY;
-        }
-        int packetId = (int) head;
-        if (!authenticate(slot, scratch, buf, off, len, packetId)) {
-            return Verdict.AUTH_FAILED;
-        }
-        // Replay is checked only after authentication (spec §1.6): forged ids cannot move the window.
-        if (!slot.replay().accept(packetId & 0xFFFFFFFFL, nowNanos)) {
-            return Verdict.REPLAY;
-        }
-        return Plaintext.classify(buf, off + Wire.CIPHERTEXT_OFFSET, len - Wire.CIPHERTEXT_OFFSET);
-    }
-
     /**
      * Decrypts with a given slot and no replay check — for offline tools that read captures
      * (which may hold duplicates or reordering) and for tests.
      */
     public static Verdict open(KeySlot slot, AeadScratch scratch, MemorySegment buf, long off, int len) {
-        Verdict v = checkDataV2(buf, off, len);
+        if (!inBounds(buf, off, len)) {
+            return Verdict.MALFORMED;
+        }
+        Verdict v = checkDataV2(opcode(buf, off), len);
         if (v != Verdict.OK) {
             return v;
         }
@@ -151,11 +139,12 @@ public final class DataChannel {
         return Plaintext.classify(buf, off + Wire.CIPHERTEXT_OFFSET, len - Wire.CIPHERTEXT_OFFSET);
     }
 
-    private static Verdict checkDataV2(MemorySegment buf, long off, int len) {
-        if (off < 0 || len < 1 || off > buf.byteSize() - len) {
-            return Verdict.MALFORMED;
-        }
-        int op = opcode(buf, off);
+    private static boolean inBounds(MemorySegment buf, long off, int len) {
+        return off >= 0 && len >= 1 && off <= buf.byteSize() - len;
+    }
+
+    /** Whether a packet of opcode {@code op} and {@code len} bytes is a P_DATA_V2 long enough to open (OK), or why not. */
+    private static Verdict checkDataV2(int op, int len) {
         if (op != Wire.P_DATA_V2) {
             return op == Wire.P_DATA_V1 ? Verdict.DATA_V1 : Verdict.NOT_DATA_V2;
         }

@@ -90,15 +90,15 @@ public final class DpdkBackend implements PortBackend {
     private boolean portsClosed;
     private boolean closed;
 
-    /** Over ports already set up and started ({@link #open}; tests: ports over rte_rings). */
-    DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me) {
-        this(c, wire, tun, tap, pool, exceptionName, me, true, false);
-    }
-
-    /** Same, with {@code udpChecksumByPort}: the wire port computes UDP checksums (tests: as if it could). */
+    /**
+     * Tests: over ports the test set up and started (rte_rings), in the test's EAL, which
+     * {@link #close} leaves alone.
+     *
+     * @param udpChecksumByPort the wire port is told it computes UDP checksums (as if it could)
+     */
     DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me,
                 boolean udpChecksumByPort) {
-        this(c, wire, tun, tap, pool, exceptionName, me, true, udpChecksumByPort);
+        this(c, wire, tun, tap, pool, exceptionName, me, false, udpChecksumByPort);
     }
 
     private DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me,
@@ -201,8 +201,9 @@ public final class DpdkBackend implements PortBackend {
      */
     private static DpdkBackend start(Config c, int wire, int tun, int tap, String exc) throws IOException {
         int socket = Math.max(RteEthdev.rte_eth_dev_socket_id(wire), 0);
+        String wireDriver = driver(wire);
         // Every ring full, every burst lent, and the per-lcore caches: the pool cannot run dry.
-        int wireRx = driver(wire).equals("net_af_xdp") ? AF_XDP_FILL_MBUFS : RING_SIZE;
+        int wireRx = wireDriver.equals("net_af_xdp") ? AF_XDP_FILL_MBUFS : RING_SIZE;
         int needed = c.workers() * (5 * RING_SIZE + wireRx + 8 * c.burst()) + 1023;
         int n = c.mbufs() > 0 ? c.mbufs() : Math.max(8191, needed);
         if (n < needed) {
@@ -222,6 +223,8 @@ public final class DpdkBackend implements PortBackend {
         }
         try (Arena a = Arena.ofConfined()) {
             Offloads cksum = setUp(a, wire, c.workers(), pool, socket, true, "wire port");
+            setUp(a, tun, c.workers(), pool, socket, false, "tunnel port");
+            setUp(a, tap, c.workers(), pool, socket, false, "exception port");
             MemorySegment mac = RteEtherAddr.allocate(a);
             RteErrno.checkReturn(RteEthdev.rte_eth_macaddr_get(wire, mac), "rte_eth_macaddr_get");
             long wireMac = toLong(RteEtherAddr.addr_bytes(mac));
@@ -229,17 +232,12 @@ public final class DpdkBackend implements PortBackend {
             WireAddress me = new WireAddress(wireMac, r.ipv6(), r.hi(), r.lo(), r.port());
             int wireMtu = Math.max(RteEthdev.rte_eth_dev_get_mtu(wire), 576);
             int tunMtu = c.tunMtu() > 0 ? c.tunMtu() : wireMtu - (me.ipv6() ? OVERHEAD_V6 : OVERHEAD_V4);
-
-            setUp(a, tun, c.workers(), pool, socket, false, "tunnel port");
-            if (exc != null) {
+            if (exc != null) { // the kernel side: open() made these interfaces, overPorts() has none
                 RteErrno.checkReturn(RteEthdev.rte_eth_dev_set_mtu(tun, tunMtu), "rte_eth_dev_set_mtu(tunnel, " + tunMtu + ")");
-            }
-            setUp(a, tap, c.workers(), pool, socket, false, "exception port");
-            if (exc != null) {
                 configureException(exc, wireMac, wireMtu, c);
             }
             DpdkBackend b = new DpdkBackend(c, wire, tun, tap, pool, exc, me, exc != null, cksum.udpOnTransmit());
-            LOG.info(() -> "dpdk: wire port " + wire + " (" + driver(wire) + ", " + WireAddress.macText(wireMac)
+            LOG.info(() -> "dpdk: wire port " + wire + " (" + wireDriver + ", " + WireAddress.macText(wireMac)
                     + ", mtu " + wireMtu + ", checksums " + checksumText(cksum) + "), tunnel " + (exc != null ? c.tun() + " (mtu " + tunMtu + ")" : "port " + tun)
                     + ", exception " + (exc != null ? "interface " + exc : "port " + tap) + ", " + n + " mbufs");
             return b;
@@ -491,16 +489,8 @@ public final class DpdkBackend implements PortBackend {
 
     @Override
     public String describe() {
-        return "dpdk backend: wire port " + wire + " (" + driver(wire) + ", " + WireAddress.macText(me.mac()) + "), tun "
+        return "dpdk backend: wire port " + wire + " (" + wireDriver + ", " + WireAddress.macText(me.mac()) + "), tun "
                 + config.tun() + ", exception interface " + exceptionName + ", udp " + config.listen().getAddress().getHostAddress() + " port " + config.listen().getPort();
-    }
-
-    public String exceptionName() {
-        return exceptionName;
-    }
-
-    public InetSocketAddress listenAddress() {
-        return config.listen();
     }
 
     @Override

@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Counters of the DPDK backend's own traffic, which the engine never sees: frames between
  * the wire port and the kernel's exception interface, their drops, neighbour requests sent.
- * One slot per worker queue, written only by that worker (plain lazy sets), summed on read.
+ * One slot per worker queue, written only by that worker (a plain add published with an
+ * opaque store, as {@link dev.ovpndpdk.dataplane.stats.CounterSet} does), summed on read.
  */
 public final class DpdkPortStats {
     public enum Kind {
@@ -17,18 +18,19 @@ public final class DpdkPortStats {
         CHECKSUM_BAD
     }
 
+    private static final int KINDS = Kind.values().length;
     private static final int STRIDE = 8; // a cache line of longs per worker and kind
     private final AtomicLongArray counts;
     private final int workers;
 
     DpdkPortStats(int workers) {
         this.workers = workers;
-        this.counts = new AtomicLongArray(workers * Kind.values().length * STRIDE);
+        this.counts = new AtomicLongArray(workers * KINDS * STRIDE);
     }
 
     private void add(int q, Kind k, int n) {
-        int i = (q * Kind.values().length + k.ordinal()) * STRIDE;
-        counts.lazySet(i, counts.getPlain(i) + n);
+        int i = (q * KINDS + k.ordinal()) * STRIDE;
+        counts.setOpaque(i, counts.getPlain(i) + n);
     }
 
     void toKernel(int q, int n) {
@@ -70,7 +72,7 @@ public final class DpdkPortStats {
     public long get(Kind k) {
         long sum = 0;
         for (int q = 0; q < workers; q++) {
-            sum += counts.get((q * Kind.values().length + k.ordinal()) * STRIDE);
+            sum += counts.getOpaque((q * KINDS + k.ordinal()) * STRIDE);
         }
         return sum;
     }

@@ -30,7 +30,6 @@ import java.lang.foreign.ValueLayout;
  * </ul>
  */
 final class DpdkWirePort implements WirePort {
-    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     private static final int KERNEL_POLL_EVERY = 16;
     /** At most one ARP request / neighbour solicitation per port per this many nanoseconds. */
     private static final long SOLICIT_INTERVAL_NANOS = 100_000_000L;
@@ -56,15 +55,8 @@ final class DpdkWirePort implements WirePort {
     private long lastSolicit;
 
     /**
-     * @param held    the mbufs this port lends to the worker
-     * @param partner those the worker's tunnel port lends (what this port usually sends)
-     */
-    DpdkWirePort(Arena arena, int port, int tap, int queue, long pool, WireAddress me, Neighbours neighbours,
-                 int burst, int maxPacket, DpdkPortStats stats, HeldMbufs held, HeldMbufs partner) {
-        this(arena, port, tap, queue, pool, me, neighbours, burst, maxPacket, stats, held, partner, false);
-    }
-
-    /**
+     * @param held              the mbufs this port lends to the worker
+     * @param partner           those the worker's tunnel port lends (what this port usually sends)
      * @param udpChecksumByPort the port computes UDP checksums ({@code RTE_ETH_TX_OFFLOAD_UDP_CKSUM}
      *                          switched on): IPv6 datagrams leave theirs to it
      */
@@ -152,10 +144,9 @@ final class DpdkWirePort implements WirePort {
 
     /** Frames that are not ours, to the kernel's exception interface; ownership passes on. */
     private void toKernel(MemorySegment vec, int e) {
-        int sent = RteEthdev.rte_eth_tx_burst(tap, queue, vec.address(), e);
+        int sent = MbufTx.sendOrFree(tap, queue, vec, e);
         stats.toKernel(queue, sent);
         if (sent < e) {
-            RteMbuf.rte_pktmbuf_free_bulk(vec.address() + (long) sent * Long.BYTES, e - sent);
             stats.toKernelDropped(queue, e - sent);
         }
     }
@@ -166,10 +157,9 @@ final class DpdkWirePort implements WirePort {
         if (k == 0) {
             return;
         }
-        int sent = RteEthdev.rte_eth_tx_burst(port, queue, excVec.address(), k);
+        int sent = MbufTx.sendOrFree(port, queue, excVec, k);
         stats.fromKernel(queue, sent);
         if (sent < k) {
-            RteMbuf.rte_pktmbuf_free_bulk(excVec.address() + (long) sent * Long.BYTES, k - sent);
             stats.fromKernelDropped(queue, k - sent);
         }
     }
@@ -183,11 +173,10 @@ final class DpdkWirePort implements WirePort {
         // The mbuf still describes the whole frame (only the batch entry points at the payload).
         MbufTx.addReference(m);
         one.set(ValueLayout.JAVA_LONG, 0, m);
-        if (RteEthdev.rte_eth_tx_burst(tap, queue, one.address(), 1) == 1) {
+        if (MbufTx.sendOrFree(tap, queue, one, 1) == 1) {
             stats.toKernel(queue, 1);
             return true;
         }
-        RteMbuf.rte_pktmbuf_free(m);
         stats.toKernelDropped(queue, 1);
         b.txDrop[i] = DropReason.TX_FULL.mark(); // a slow path, but no room in it: not "not data"
         return false;
@@ -254,10 +243,9 @@ final class DpdkWirePort implements WirePort {
         RteMbufCore.data_len(m, len);
         RteMbufCore.pkt_len(m, len);
         one.set(ValueLayout.JAVA_LONG, 0, m);
-        if (RteEthdev.rte_eth_tx_burst(port, queue, one.address(), 1) == 1) {
+        if (MbufTx.sendOrFree(port, queue, one, 1) == 1) {
             stats.solicited(queue);
         } else {
-            RteMbuf.rte_pktmbuf_free(m);
             stats.solicitDropped(queue); // wire queue full
         }
     }

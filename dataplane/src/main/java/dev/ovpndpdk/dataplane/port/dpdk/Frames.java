@@ -103,14 +103,19 @@ final class Frames {
                 || ((int) (u >>> 32) & 0xFFFF) != me.port() || udpLen < UDP || udpLen > total - IP4) {
             return false;
         }
-        long src = s >>> 32;
-        n.learn(false, 0, src, sourceMac(f));
-        b.offset[j] = f + ETH + IP4 + UDP;
-        b.length[j] = udpLen - UDP;
-        b.addrV6[j] = false;
-        b.addrHi[j] = 0;
-        b.addrLo[j] = src;
-        b.addrPort[j] = (int) (u >>> 48);
+        return ours(f, n, b, j, f + ETH + IP4 + UDP, udpLen - UDP, false, 0, s >>> 32, (int) (u >>> 48));
+    }
+
+    /** A datagram for us at {@code f}: its sender is learned, and its payload becomes entry {@code j}. */
+    private static boolean ours(long f, Neighbours.Memo n, PacketBatch b, int j, long payload, int len,
+                                boolean v6, long hi, long lo, int port) {
+        n.learn(v6, hi, lo, sourceMac(f));
+        b.offset[j] = payload;
+        b.length[j] = len;
+        b.addrV6[j] = v6;
+        b.addrHi[j] = hi;
+        b.addrLo[j] = lo;
+        b.addrPort[j] = port;
         return true;
     }
 
@@ -146,15 +151,7 @@ final class Frames {
             if (((int) (u >>> 32) & 0xFFFF) != me.port() || udpLen < UDP || udpLen > total - ihl) {
                 return false;
             }
-            long src = w1 & 0xFFFFFFFFL;
-            n.learn(false, 0, src, sourceMac(f));
-            b.offset[j] = udp + UDP;
-            b.length[j] = udpLen - UDP;
-            b.addrV6[j] = false;
-            b.addrHi[j] = 0;
-            b.addrLo[j] = src;
-            b.addrPort[j] = (int) (u >>> 48) & 0xFFFF;
-            return true;
+            return ours(f, n, b, j, udp + UDP, udpLen - UDP, false, 0, w1 & 0xFFFFFFFFL, (int) (u >>> 48) & 0xFFFF);
         }
         if (type == ETH_IP6 && len >= ETH + IP6 + UDP && (ALL.get(BYTE, ip) & 0xF0) == 0x60) {
             int next = ALL.get(BYTE, ip + 6) & 0xFF;
@@ -172,16 +169,8 @@ final class Frames {
             if ((ALL.get(BE_SHORT, udp + 2) & 0xFFFF) != me.port() || udpLen < UDP || udpLen > payload) {
                 return false;
             }
-            long hi = ALL.get(BE_LONG, ip + 8);
-            long lo = ALL.get(BE_LONG, ip + 16);
-            n.learn(true, hi, lo, mac(f + 6));
-            b.offset[j] = udp + UDP;
-            b.length[j] = udpLen - UDP;
-            b.addrV6[j] = true;
-            b.addrHi[j] = hi;
-            b.addrLo[j] = lo;
-            b.addrPort[j] = ALL.get(BE_SHORT, udp) & 0xFFFF;
-            return true;
+            return ours(f, n, b, j, udp + UDP, udpLen - UDP, true, ALL.get(BE_LONG, ip + 8), ALL.get(BE_LONG, ip + 16),
+                    ALL.get(BE_SHORT, udp) & 0xFFFF);
         }
         if (type == ETH_ARP && len >= ARP_FRAME) {
             learnArp(f, n.table());
@@ -218,20 +207,12 @@ final class Frames {
     /**
      * Writes Ethernet, IP and UDP headers in the {@link #outerLength} bytes before
      * {@code payload}. IPv4 goes without a UDP checksum (RFC 768 allows it; the AEAD tag
-     * protects the payload); IPv6 requires one, computed here.
+     * protects the payload); IPv6 requires one, computed here — or, with
+     * {@code udpChecksumByPort}, left to the port ({@code RTE_MBUF_F_TX_UDP_CKSUM}): the field
+     * gets the pseudo-header sum, folded and not inverted, as DPDK's mbuf API asks
+     * ({@code rte_ipv6_phdr_cksum}), and the payload is not read at all.
      *
      * @return the frame's start
-     */
-    static long writeHeaders(long payload, int payloadLen, long dstMac, WireAddress me,
-                             boolean v6, long dstHi, long dstLo, int dstPort, short ipId) {
-        return writeHeaders(payload, payloadLen, dstMac, me, v6, dstHi, dstLo, dstPort, ipId, false);
-    }
-
-    /**
-     * {@link #writeHeaders}, and with {@code udpChecksumByPort} an IPv6 datagram's UDP checksum
-     * is left to the port ({@code RTE_MBUF_F_TX_UDP_CKSUM}): the field gets the pseudo-header
-     * sum, folded and not inverted, as DPDK's mbuf API asks ({@code rte_ipv6_phdr_cksum}), and
-     * the payload is not read at all.
      */
     static long writeHeaders(long payload, int payloadLen, long dstMac, WireAddress me,
                              boolean v6, long dstHi, long dstLo, int dstPort, short ipId, boolean udpChecksumByPort) {

@@ -85,8 +85,4 @@ final class HeldMbufs {
         live = 0;
         cursor = 0;
     }
-
-    int count() {
-        return count;
-    }
 }

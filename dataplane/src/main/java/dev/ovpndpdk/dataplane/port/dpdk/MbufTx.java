@@ -106,13 +106,23 @@ final class MbufTx {
             return;
         }
         MemorySegment.copy(pending, 0, vec, ValueLayout.JAVA_LONG, 0, count);
-        int sent = RteEthdev.rte_eth_tx_burst(port, queue, vec.address(), count);
-        if (sent < count) {
-            RteMbuf.rte_pktmbuf_free_bulk(vec.address() + (long) sent * Long.BYTES, count - sent);
-            for (int s = sent; s < count; s++) {
-                b.txDrop[entry[s]] = DropReason.TX_FULL.mark();
-            }
+        for (int s = sendOrFree(port, queue, vec, count); s < count; s++) {
+            b.txDrop[entry[s]] = DropReason.TX_FULL.mark();
         }
         count = 0;
+    }
+
+    /**
+     * Sends the {@code n} mbufs at {@code vec} with one {@code rte_eth_tx_burst}; what the
+     * driver did not take (its ring full) is freed with one {@code rte_pktmbuf_free_bulk}.
+     *
+     * @return how many the driver took: the first ones
+     */
+    static int sendOrFree(int port, int queue, MemorySegment vec, int n) {
+        int sent = RteEthdev.rte_eth_tx_burst(port, queue, vec.address(), n);
+        if (sent < n) {
+            RteMbuf.rte_pktmbuf_free_bulk(vec.address() + (long) sent * Long.BYTES, n - sent);
+        }
+        return sent;
     }
 }

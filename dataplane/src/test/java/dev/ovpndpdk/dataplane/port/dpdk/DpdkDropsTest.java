@@ -448,7 +448,7 @@ class DpdkDropsTest {
             for (int i = 1; i < 14; i++) {
                 ALL.set(ValueLayout.JAVA_BYTE, payload + i, (byte) i);
             }
-            assertEquals(f, Frames.writeHeaders(payload, 14, to.me.mac(), from.me, false, 0, to.me.lo(), to.me.port(), (short) 1));
+            assertEquals(f, Frames.writeHeaders(payload, 14, to.me.mac(), from.me, false, 0, to.me.lo(), to.me.port(), (short) 1, false));
             return outer + 14;
         });
     }

@@ -52,7 +52,7 @@ class FramesTest {
         byte[] data = new byte[payloadLen];
         r.nextBytes(data);
         MemorySegment.copy(data, 0, all, ValueLayout.JAVA_BYTE, payload, payloadLen);
-        long f = Frames.writeHeaders(payload, payloadLen, to.mac(), from, to.ipv6(), to.hi(), to.lo(), to.port(), (short) 7);
+        long f = Frames.writeHeaders(payload, payloadLen, to.mac(), from, to.ipv6(), to.hi(), to.lo(), to.port(), (short) 7, false);
         int len = Frames.outerLength(to.ipv6()) + payloadLen;
         return all.asSlice(f, len);
     }
