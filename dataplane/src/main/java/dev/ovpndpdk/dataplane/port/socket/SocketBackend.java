@@ -62,16 +62,9 @@ public final class SocketBackend implements PortBackend {
     /**
      * Creates the TUN device {@code tunName} with one queue per worker, brings it up (the
      * addresses and routes stay the system's business, as with OpenVPN) and binds the
-     * workers' sockets.
-     */
-    public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst) throws IOException {
-        return open(tunName, listen, workers, burst, TunOffload.ON);
-    }
-
-    /**
-     * As {@link #open(String, InetSocketAddress, int, int)}; unless {@code offload} is OFF, the
-     * TUN queues get virtio_net_hdr and the checksum and segmentation offloads this kernel
-     * accepts (docs/socket-offloads.md); OFF keeps one plain packet per read and write.
+     * workers' sockets. Unless {@code offload} is OFF, the TUN queues get virtio_net_hdr and
+     * the checksum and segmentation offloads this kernel accepts (docs/socket-offloads.md); OFF
+     * keeps one plain packet per read and write.
      */
     public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst, TunOffload offload)
             throws IOException {
