@@ -11,6 +11,7 @@ import dev.ovpndpdk.bindings.libc.SockOpt;
 import dev.ovpndpdk.bindings.libc.Sockets;
 import dev.ovpndpdk.bindings.libc.TunDevice;
 import dev.ovpndpdk.dataplane.engine.Waiter;
+import dev.ovpndpdk.dataplane.peer.Remote;
 import dev.ovpndpdk.dataplane.port.PortBackend;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 
@@ -104,7 +105,7 @@ public final class SocketBackend implements PortBackend {
                         : new TunTunnelPort(tun.fd(w)));
             }
             b.steer();
-            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues, offloads " + offloads + "), udp " + dev.ovpndpdk.dataplane.peer.Remote.of(listen)
+            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues, offloads " + offloads + "), udp " + Remote.of(listen)
                     + (first ? " (joined the OpenVPN process's reuseport group)" : ""));
             return b;
         } catch (IOException | RuntimeException e) {
@@ -189,7 +190,7 @@ public final class SocketBackend implements PortBackend {
 
     @Override
     public String describe() {
-        return "socket backend: tun " + tunName() + " (multiqueue), udp " + listenAddress();
+        return "socket backend: tun " + tunName() + " (multiqueue), udp " + Remote.of(listen);
     }
 
     @Override
