@@ -244,8 +244,8 @@ public final class UdpWirePort implements WirePort {
             long o = messages * SLOT;
             int len = writeSockaddr(o, b.addrV6[i], b.addrHi[i], b.addrLo[i], b.addrPort[i]);
             tx.setDestination(messages, names, o, len);
-            tx.setGather(messages, i, n);
-            if (gso) {
+            if (gso) { // without GSO, message i keeps gathering iovec i alone, as built
+                tx.setGather(messages, i, n);
                 tx.setSegmentSize(messages, n > 1 ? b.length[i] : 0);
             }
             runStart[messages] = i;
