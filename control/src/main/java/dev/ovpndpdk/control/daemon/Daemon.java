@@ -232,11 +232,6 @@ public final class Daemon implements AutoCloseable {
         return "development build";
     }
 
-    private static String text(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
-    }
-
     private static String describe(int[] cpus, int workers) {
         StringBuilder sb = new StringBuilder();
         for (int w = 0; w < workers; w++) {

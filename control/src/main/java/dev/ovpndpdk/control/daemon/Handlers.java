@@ -46,14 +46,8 @@ public final class Handlers {
     private final Supplier<Map<String, Long>> backendCounters;
 
     /**
-     * @param handOver      adopts the OpenVPN socket of NEW_PEER ({@link SocketHandOver#forBackend})
-     * @param daemonVersion PING's {@code daemon_version}
-     */
-    public Handlers(Engine engine, SocketHandOver handOver, String daemonVersion) {
-        this(engine, handOver, daemonVersion, System::nanoTime, Map::of);
-    }
-
-    /**
+     * @param handOver        adopts the OpenVPN socket of NEW_PEER ({@link SocketHandOver#forBackend})
+     * @param daemonVersion   PING's {@code daemon_version}
      * @param backendCounters the port backend's own counters, added to GET_STATS
      *                        ({@code PortBackend#counters}); read on the control thread
      */
@@ -61,12 +55,8 @@ public final class Handlers {
         this(engine, handOver, daemonVersion, System::nanoTime, backendCounters);
     }
 
-    Handlers(Engine engine, SocketHandOver handOver, String daemonVersion, LongSupplier clock) {
-        this(engine, handOver, daemonVersion, clock, Map::of);
-    }
-
-    private Handlers(Engine engine, SocketHandOver handOver, String daemonVersion, LongSupplier clock,
-                     Supplier<Map<String, Long>> backendCounters) {
+    Handlers(Engine engine, SocketHandOver handOver, String daemonVersion, LongSupplier clock,
+             Supplier<Map<String, Long>> backendCounters) {
         this.engine = engine;
         this.handOver = handOver;
         this.clock = clock;

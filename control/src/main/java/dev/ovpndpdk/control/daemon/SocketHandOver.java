@@ -38,16 +38,30 @@ public interface SocketHandOver {
      */
     SocketHandOver KEEP_ON_EXCEPTION_PATH = fd -> {
         try {
-            int type = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_TYPE, "getsockopt(SO_TYPE)");
-            if (type != Sockets.SOCK_DGRAM) {
-                throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EPROTOTYPE,
-                        "the passed socket is not a UDP socket (only UDP is supported)");
-            }
+            requireUdp(fd);
         } catch (dev.ovpndpdk.bindings.libc.ErrnoException e) {
-            throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EPROTOTYPE, "the passed descriptor: " + e.getMessage());
+            throw notUsable(e);
         }
         dev.ovpndpdk.bindings.libc.Fd.closeQuietly(fd);
     };
+
+    /** EPROTOTYPE unless {@code fd} is a UDP socket (SOCK_DGRAM alone would let a Unix socket in). */
+    private static void requireUdp(int fd) throws ErrnoException, dev.ovpndpdk.bindings.libc.ErrnoException {
+        int type = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_TYPE, "getsockopt(SO_TYPE)");
+        int protocol = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_PROTOCOL, "getsockopt(SO_PROTOCOL)");
+        if (type != Sockets.SOCK_DGRAM || protocol != Sockets.IPPROTO_UDP) {
+            throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EPROTOTYPE,
+                    "the passed socket is not a UDP socket (only UDP is supported)");
+        }
+    }
+
+    /** A descriptor the checks could not even ask: EPROTOTYPE when it is no socket, else EINVAL. */
+    private static ErrnoException notUsable(dev.ovpndpdk.bindings.libc.ErrnoException e) {
+        return new ErrnoException(e.errno() == Errno.ENOTSOCK
+                ? dev.ovpndpdk.control.protocol.Errno.EPROTOTYPE
+                : dev.ovpndpdk.control.protocol.Errno.EINVAL,
+                "the passed descriptor: " + e.getMessage());
+    }
 
     /**
      * The socket backend's adoption, with the errnos of docs/control-protocol.md: the checks
@@ -61,12 +75,7 @@ public interface SocketHandOver {
             @Override
             public void adopt(int fd) throws ErrnoException {
                 try {
-                    int type = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_TYPE, "getsockopt(SO_TYPE)");
-                    int protocol = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_PROTOCOL, "getsockopt(SO_PROTOCOL)");
-                    if (type != Sockets.SOCK_DGRAM || protocol != Sockets.IPPROTO_UDP) {
-                        throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EPROTOTYPE,
-                                "the passed socket is not a UDP socket (only UDP is supported)");
-                    }
+                    requireUdp(fd);
                     InetSocketAddress local = Sockets.localAddress(fd);
                     if (adopted != null && !adopted.equals(local)) {
                         throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EBUSY, "the peers of this daemon"
@@ -78,10 +87,7 @@ public interface SocketHandOver {
                 } catch (IllegalArgumentException e) {
                     throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EINVAL, e.getMessage());
                 } catch (dev.ovpndpdk.bindings.libc.ErrnoException e) {
-                    throw new ErrnoException(e.errno() == Errno.ENOTSOCK
-                            ? dev.ovpndpdk.control.protocol.Errno.EPROTOTYPE
-                            : dev.ovpndpdk.control.protocol.Errno.EINVAL,
-                            "the passed descriptor: " + e.getMessage());
+                    throw notUsable(e);
                 } catch (IOException e) {
                     throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EINVAL, e.getMessage());
                 }

@@ -180,7 +180,7 @@ public final class GroCoalescer {
             return;
         }
         l4[i] = ihl;
-        ipv6[i] = ihl == 40 && b0 >>> 4 == 6;
+        ipv6[i] = b0 >>> 4 == 6;
         kind[i] = TCP_OTHER;
         int doff = (m.get(ValueLayout.JAVA_BYTE, p + ihl + 12) & 0xF0) >>> 2;
         if (!plain || doff < 20 || ihl + doff >= n) {
@@ -209,8 +209,8 @@ public final class GroCoalescer {
                 nextMember[last[g]] = i;
                 last[g] = i;
                 segments[g]++;
-                bytes[g] += len[i] - hdrLen[i];
                 int payload = len[i] - hdrLen[i];
+                bytes[g] += payload;
                 if (payload < len[h] - hdrLen[h] || (tcpFlags(i) & TCP_PSH) != 0) {
                     open[g] = false;
                 }

@@ -11,6 +11,7 @@ import dev.ovpndpdk.bindings.libc.SockOpt;
 import dev.ovpndpdk.bindings.libc.Sockets;
 import dev.ovpndpdk.bindings.libc.TunDevice;
 import dev.ovpndpdk.dataplane.engine.Waiter;
+import dev.ovpndpdk.dataplane.peer.Remote;
 import dev.ovpndpdk.dataplane.port.PortBackend;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 
@@ -62,16 +63,9 @@ public final class SocketBackend implements PortBackend {
     /**
      * Creates the TUN device {@code tunName} with one queue per worker, brings it up (the
      * addresses and routes stay the system's business, as with OpenVPN) and binds the
-     * workers' sockets.
-     */
-    public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst) throws IOException {
-        return open(tunName, listen, workers, burst, TunOffload.ON);
-    }
-
-    /**
-     * As {@link #open(String, InetSocketAddress, int, int)}; unless {@code offload} is OFF, the
-     * TUN queues get virtio_net_hdr and the checksum and segmentation offloads this kernel
-     * accepts (docs/socket-offloads.md); OFF keeps one plain packet per read and write.
+     * workers' sockets. Unless {@code offload} is OFF, the TUN queues get virtio_net_hdr and
+     * the checksum and segmentation offloads this kernel accepts (docs/socket-offloads.md); OFF
+     * keeps one plain packet per read and write.
      */
     public static SocketBackend open(String tunName, InetSocketAddress listen, int workers, int burst, TunOffload offload)
             throws IOException {
@@ -111,7 +105,7 @@ public final class SocketBackend implements PortBackend {
                         : new TunTunnelPort(tun.fd(w)));
             }
             b.steer();
-            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues, offloads " + offloads + "), udp " + dev.ovpndpdk.dataplane.peer.Remote.of(listen)
+            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues, offloads " + offloads + "), udp " + Remote.of(listen)
                     + (first ? " (joined the OpenVPN process's reuseport group)" : ""));
             return b;
         } catch (IOException | RuntimeException e) {
@@ -196,7 +190,7 @@ public final class SocketBackend implements PortBackend {
 
     @Override
     public String describe() {
-        return "socket backend: tun " + tunName() + " (multiqueue), udp " + listenAddress();
+        return "socket backend: tun " + tunName() + " (multiqueue), udp " + Remote.of(listen);
     }
 
     @Override

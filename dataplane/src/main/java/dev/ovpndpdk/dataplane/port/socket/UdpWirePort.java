@@ -230,7 +230,7 @@ public final class UdpWirePort implements WirePort {
      * them and carries {@code UDP_SEGMENT}: the kernel then builds and routes one 64 KiB skb
      * instead of 40 (veth and the receiver's UDP_GRO socket keep it whole). A train the kernel
      * refuses (EMSGSIZE/EINVAL: the datagrams do not fit the path's MTU) is sent again
-     * datagram by datagram, and datagrams that large are not trained again.
+     * datagram by datagram, and if they go, datagrams that large are not trained again.
      */
     @Override
     public int send(PacketBatch b, int count) {
@@ -244,8 +244,8 @@ public final class UdpWirePort implements WirePort {
             long o = messages * SLOT;
             int len = writeSockaddr(o, b.addrV6[i], b.addrHi[i], b.addrLo[i], b.addrPort[i]);
             tx.setDestination(messages, names, o, len);
-            tx.setGather(messages, i, n);
-            if (gso) {
+            if (gso) { // without GSO, message i keeps gathering iovec i alone, as built
+                tx.setGather(messages, i, n);
                 tx.setSegmentSize(messages, n > 1 ? b.length[i] : 0);
             }
             runStart[messages] = i;
@@ -269,8 +269,14 @@ public final class UdpWirePort implements WirePort {
                 break; // socket buffer full: the rest is TX_FULL
             } else if (runLength[from] > 1) {
                 gsoRefused.incrementAndGet();
-                gsoRefusedSize = Math.min(gsoRefusedSize, b.length[runStart[from]]);
-                sent += sendSingly(b, runStart[from], runLength[from]);
+                int singly = sendSingly(b, runStart[from], runLength[from]);
+                if (singly > 0) {
+                    // The datagrams went one by one, so the train was what the kernel refused
+                    // (MTU). Datagrams refused too are the route's fault (ENETUNREACH, EPERM):
+                    // one dead peer must not turn GSO off for every peer.
+                    gsoRefusedSize = Math.min(gsoRefusedSize, b.length[runStart[from]]);
+                }
+                sent += singly;
                 from++;
             } else {
                 refused.incrementAndGet(); // this one datagram cannot go; the others may

@@ -72,6 +72,10 @@ class GroCoalescerTest {
         int c = ~TestSegments.onesSum(p, start, p.length - start, 0) & 0xFFFF;
         TestSegments.put16(p, start + 16, c);
         assertTrue(TestSegments.l4ChecksumValid(p), "TCP checksum of the super-packet");
+        int hdrLen = VirtioNetHdr.hdrLen(h, 0);
+        assertEquals(start + ((p[start + 12] & 0xF0) >>> 2), hdrLen, "hdr_len: IP and TCP headers");
+        int gso = VirtioNetHdr.gsoSize(h, 0);
+        assertEquals(segs, (p.length - hdrLen + gso - 1) / gso, "segments the header announces");
         if (v6) {
             assertEquals(p.length - 40, TestSegments.u16(p, 4));
         } else {
