@@ -13,7 +13,6 @@ import dev.ovpndpdk.bindings.dpdk.RteRing;
 import dev.ovpndpdk.bindings.ipsecmb.IpsecMb;
 import dev.ovpndpdk.crypto.AeadEngine;
 import dev.ovpndpdk.crypto.AeadScratch;
-import dev.ovpndpdk.crypto.CipherAlg;
 import dev.ovpndpdk.dataplane.engine.Engine;
 import dev.ovpndpdk.dataplane.engine.Worker;
 import dev.ovpndpdk.dataplane.peer.Remote;
@@ -138,7 +137,7 @@ public class DpdkPipelineBench {
 
     /** What flows. */
     @State(Scope.Benchmark)
-    public static class Workload {
+    public static class Workload extends PipelineBench.Flow {
         @Param({"AES_256_GCM"})
         public String cipher;
 
@@ -149,19 +148,9 @@ public class DpdkPipelineBench {
         @Param({"encrypt", "decrypt"})
         public String direction;
 
-        CipherAlg alg;
-        int[] sizes;
-        boolean decrypt;
-
         @Setup(Level.Trial)
         public void setup() {
-            alg = CipherAlg.valueOf(cipher);
-            sizes = PacketRing.sizes(size);
-            decrypt = switch (direction) {
-                case "decrypt" -> true;
-                case "encrypt" -> false;
-                default -> throw new IllegalArgumentException("direction must be encrypt or decrypt");
-            };
+            derive(cipher, size, direction);
         }
     }
 

@@ -106,9 +106,29 @@ public class PipelineBench {
         QUIET.setLevel(java.util.logging.Level.WARNING);
     }
 
+    /**
+     * What a workload's parameters stand for, shared by this benchmark's {@link Workload} and
+     * {@link DpdkPipelineBench}'s, which differ only in the values they run by default.
+     */
+    abstract static class Flow {
+        CipherAlg alg;
+        int[] sizes;
+        boolean decrypt;
+
+        void derive(String cipher, String size, String direction) {
+            alg = CipherAlg.valueOf(cipher);
+            sizes = PacketRing.sizes(size);
+            decrypt = switch (direction) {
+                case "decrypt" -> true;
+                case "encrypt" -> false;
+                default -> throw new IllegalArgumentException("direction must be encrypt or decrypt");
+            };
+        }
+    }
+
     /** What flows: cipher, packet size, direction. */
     @State(Scope.Benchmark)
-    public static class Workload {
+    public static class Workload extends Flow {
         @Param({"AES_256_GCM", "AES_128_GCM", "CHACHA20_POLY1305"})
         public String cipher;
 
@@ -119,19 +139,9 @@ public class PipelineBench {
         @Param({"encrypt", "decrypt"})
         public String direction;
 
-        CipherAlg alg;
-        int[] sizes;
-        boolean decrypt;
-
         @Setup(Level.Trial)
         public void setup() {
-            alg = CipherAlg.valueOf(cipher);
-            sizes = PacketRing.sizes(size);
-            decrypt = switch (direction) {
-                case "decrypt" -> true;
-                case "encrypt" -> false;
-                default -> throw new IllegalArgumentException("direction must be encrypt or decrypt");
-            };
+            derive(cipher, size, direction);
         }
 
         /** Peer {@code id}'s key block, the same in every run. */
