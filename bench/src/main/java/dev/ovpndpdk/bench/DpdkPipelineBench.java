@@ -22,7 +22,6 @@ import dev.ovpndpdk.dataplane.port.WirePort;
 import dev.ovpndpdk.dataplane.port.dpdk.DpdkBackend;
 import dev.ovpndpdk.dataplane.proto.KeyMaterial;
 import dev.ovpndpdk.dataplane.proto.KeySlot;
-import dev.ovpndpdk.dataplane.proto.KeySlots;
 import dev.ovpndpdk.dataplane.proto.Role;
 import dev.ovpndpdk.dataplane.proto.Wire;
 
@@ -117,7 +116,6 @@ public class DpdkPipelineBench {
     static final int CHUNK_BURSTS_DEFAULT = 32;
     static final int CHUNK_BURSTS = Integer.getInteger("ovd.bench.chunkBursts", CHUNK_BURSTS_DEFAULT);
     static final int CHUNK = CHUNK_BURSTS * BURST;
-    static final int PEERS = 16;
     /** Our wire address (the {@code --listen} of the daemon). */
     static final int LISTEN_IP = PacketRing.ipv4(198, 51, 100, 1);
     static final int LISTEN_PORT = 1194;
@@ -281,17 +279,8 @@ public class DpdkPipelineBench {
             require(tapPort >= 0, "net_null1");
 
             // The engine as PipelineBench builds it: MP, 16 peers with a key each, worker 0 carries peer 1.
-            AeadEngine crypto = AeadEngines.select("aesni");
-            engine = new Engine(Engine.Config.defaults(dev.ovpndpdk.dataplane.peer.Mode.MP, 1), crypto);
-            long now = System.nanoTime();
             List<KeyMaterial> materials = new ArrayList<>();
-            for (int id = 1; id <= PEERS; id++) {
-                KeyMaterial km = PipelineBench.Workload.material(id);
-                materials.add(km);
-                engine.newPeer(id, id, PipelineBench.Workload.remote(id).toSocketAddress(),
-                        PipelineBench.inet4(PipelineBench.Workload.vpn(id)), null, null, now);
-                install(id, km);
-            }
+            engine = PipelineBench.newEngine(w.alg, 1, materials);
             material = materials.get(0);
 
             int wirePort = w.decrypt ? inPort : outPort;
@@ -314,7 +303,7 @@ public class DpdkPipelineBench {
             }
             Remote peer = PipelineBench.Workload.remote(1);
             if (w.decrypt) {
-                buildFrames(crypto, peer, wireMac);
+                buildFrames(engine.crypto(), peer, wireMac);
             } else {
                 PacketRing r = PacketRing.plaintext(arena, w.sizes, PipelineBench.SERVER_VPN, PipelineBench.Workload.vpn(1));
                 input = r.memory;
@@ -386,12 +375,6 @@ public class DpdkPipelineBench {
             m.set(BE_SHORT, udp + 6, (short) 0);
         }
 
-        private void install(int peer, KeyMaterial km) {
-            Role r = Role.SERVER;
-            engine.newKey(peer, KeySlots.Slot.PRIMARY, 0, w.alg, km.cipherKey(r.encryptIndex(), w.alg),
-                    km.nonceTail(r.encryptIndex()), km.cipherKey(r.decryptIndex(), w.alg), km.nonceTail(r.decryptIndex()));
-        }
-
         /**
          * The harness, untimed: drain the sink, re-key at the decrypt ring's start, allocate the
          * chunk's mbufs and copy the next packets in (a NIC's refill and DMA), onto the input RX ring.
@@ -407,7 +390,7 @@ public class DpdkPipelineBench {
             if (wrapped) {
                 wrapped = false;
                 if (w.decrypt) {
-                    install(1, material); // NEW_KEY, same bytes: a fresh replay window for ids 1..N again
+                    PipelineBench.install(engine, w.alg, 1, material); // NEW_KEY, same bytes: a fresh replay window for ids 1..N again
                     engine.tick(System.nanoTime());
                 }
                 passes++;
@@ -462,16 +445,7 @@ public class DpdkPipelineBench {
         @TearDown(Level.Iteration)
         public void check() {
             drain();
-            long drops = engine.stats().totalDrops();
-            if (drops != 0) {
-                StringBuilder why = new StringBuilder();
-                engine.stats().dropSnapshot().forEach((r, n) -> {
-                    if (n != 0) {
-                        why.append(' ').append(r.counterName()).append('=').append(n);
-                    }
-                });
-                throw new IllegalStateException(drops + " packets dropped:" + why);
-            }
+            PipelineBench.requireNoDrops(engine);
             long out = opackets(outPort) - outBase;
             long exc = opackets(tapPort);
             long back = opackets(inPort);

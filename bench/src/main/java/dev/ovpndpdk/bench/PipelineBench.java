@@ -206,16 +206,8 @@ public class PipelineBench {
 
         void build(Workload w, int workers) {
             this.w = w;
-            AeadEngine crypto = AeadEngines.select("aesni");
-            engine = new Engine(Engine.Config.defaults(dev.ovpndpdk.dataplane.peer.Mode.MP, workers), crypto);
+            engine = newEngine(w.alg, workers, materials);
             arena = Arena.ofShared();
-            long now = System.nanoTime();
-            for (int id = 1; id <= PEERS; id++) {
-                KeyMaterial km = Workload.material(id);
-                materials.add(km);
-                engine.newPeer(id, id, Workload.remote(id).toSocketAddress(), inet4(Workload.vpn(id)), null, null, now);
-                install(id, km);
-            }
             Runtime.getRuntime().addShutdownHook(new java.lang.Thread(this::close, "pipeline-bench-close"));
         }
 
@@ -250,31 +242,16 @@ public class PipelineBench {
             return l;
         }
 
-        private void install(int peer, KeyMaterial km) {
-            Role r = Role.SERVER;
-            engine.newKey(peer, KeySlots.Slot.PRIMARY, 0, w.alg, km.cipherKey(r.encryptIndex(), w.alg),
-                    km.nonceTail(r.encryptIndex()), km.cipherKey(r.decryptIndex(), w.alg), km.nonceTail(r.decryptIndex()));
-        }
-
         /** The decrypt ring starts over: NEW_KEY with the same bytes, a fresh replay window (see class comment). */
         synchronized void rekey(Lane l) {
-            install(l.peer, l.material);
+            install(engine, w.alg, l.peer, l.material);
             engine.tick(System.nanoTime());
         }
 
         /** Every packet in came out, nothing was dropped — or the numbers mean nothing. */
         @TearDown(Level.Iteration)
         public void check() {
-            long drops = engine.stats().totalDrops();
-            if (drops != 0) {
-                StringBuilder why = new StringBuilder();
-                engine.stats().dropSnapshot().forEach((r, n) -> {
-                    if (n != 0) {
-                        why.append(' ').append(r.counterName()).append('=').append(n);
-                    }
-                });
-                throw new IllegalStateException(drops + " packets dropped:" + why);
-            }
+            requireNoDrops(engine);
             for (Lane l : lanes) {
                 if (l.moved != l.calls * BURST || l.delivered() != l.moved) {
                     throw new IllegalStateException("worker " + l.index + ": " + l.calls + " bursts, "
@@ -467,6 +444,44 @@ public class PipelineBench {
     @OperationsPerInvocation(BURST)
     public int crypto(Direct d) {
         return d.burst();
+    }
+
+    /**
+     * The engine both pipeline benchmarks drive: MP mode, {@value #PEERS} peers, peer {@code id}
+     * with key material {@code id - 1} of {@code materials} (filled here) installed, aesni crypto.
+     */
+    static Engine newEngine(CipherAlg alg, int workers, List<KeyMaterial> materials) {
+        Engine engine = new Engine(Engine.Config.defaults(dev.ovpndpdk.dataplane.peer.Mode.MP, workers),
+                AeadEngines.select("aesni"));
+        long now = System.nanoTime();
+        for (int id = 1; id <= PEERS; id++) {
+            KeyMaterial km = Workload.material(id);
+            materials.add(km);
+            engine.newPeer(id, id, Workload.remote(id).toSocketAddress(), inet4(Workload.vpn(id)), null, null, now);
+            install(engine, alg, id, km);
+        }
+        return engine;
+    }
+
+    /** NEW_KEY into {@code peer}'s primary slot: our (the server's) side of {@code km}. */
+    static void install(Engine engine, CipherAlg alg, int peer, KeyMaterial km) {
+        Role r = Role.SERVER;
+        engine.newKey(peer, KeySlots.Slot.PRIMARY, 0, alg, km.cipherKey(r.encryptIndex(), alg),
+                km.nonceTail(r.encryptIndex()), km.cipherKey(r.decryptIndex(), alg), km.nonceTail(r.decryptIndex()));
+    }
+
+    /** Fails the iteration, naming each reason, if the engine dropped anything: the numbers would measure the drop path. */
+    static void requireNoDrops(Engine engine) {
+        long drops = engine.stats().totalDrops();
+        if (drops != 0) {
+            StringBuilder why = new StringBuilder();
+            engine.stats().dropSnapshot().forEach((r, n) -> {
+                if (n != 0) {
+                    why.append(' ').append(r.counterName()).append('=').append(n);
+                }
+            });
+            throw new IllegalStateException(drops + " packets dropped:" + why);
+        }
     }
 
     /** Worker k on the k-th allowed CPU (wrapping), as the daemon pins one worker per core. */
