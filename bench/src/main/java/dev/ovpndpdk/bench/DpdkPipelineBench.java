@@ -11,8 +11,6 @@ import dev.ovpndpdk.bindings.dpdk.RteMbuf;
 import dev.ovpndpdk.bindings.dpdk.RteMbufCore;
 import dev.ovpndpdk.bindings.dpdk.RteRing;
 import dev.ovpndpdk.bindings.ipsecmb.IpsecMb;
-import dev.ovpndpdk.crypto.AeadEngine;
-import dev.ovpndpdk.crypto.AeadScratch;
 import dev.ovpndpdk.dataplane.engine.Engine;
 import dev.ovpndpdk.dataplane.engine.Worker;
 import dev.ovpndpdk.dataplane.peer.Remote;
@@ -21,8 +19,6 @@ import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.port.WirePort;
 import dev.ovpndpdk.dataplane.port.dpdk.DpdkBackend;
 import dev.ovpndpdk.dataplane.proto.KeyMaterial;
-import dev.ovpndpdk.dataplane.proto.KeySlot;
-import dev.ovpndpdk.dataplane.proto.Role;
 import dev.ovpndpdk.dataplane.proto.Wire;
 
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -302,10 +298,10 @@ public class DpdkPipelineBench {
                 }
             }
             Remote peer = PipelineBench.Workload.remote(1);
+            PacketRing r = w.traffic(arena, engine.crypto(), 1, material);
             if (w.decrypt) {
-                buildFrames(engine.crypto(), peer, wireMac);
+                buildFrames(r, peer, wireMac);
             } else {
-                PacketRing r = PacketRing.plaintext(arena, w.sizes, PipelineBench.SERVER_VPN, PipelineBench.Workload.vpn(1));
                 input = r.memory;
                 off = new long[r.count];
                 len = new int[r.count];
@@ -324,13 +320,8 @@ public class DpdkPipelineBench {
             outBase = opackets(outPort);
         }
 
-        /** Frames as the peer sends them: Ethernet (peer MAC → wire MAC), IPv4, UDP to our port, P_DATA_V2 with ids 1..N. */
-        private void buildFrames(AeadEngine crypto, Remote peer, long wireMac) {
-            PacketRing r;
-            try (AeadScratch scratch = crypto.newScratch();
-                 KeySlot sender = KeySlot.create(crypto, 0, w.alg, material, Role.CLIENT, 64)) {
-                r = PacketRing.sealed(arena, w.sizes, PipelineBench.Workload.vpn(1), PipelineBench.SERVER_VPN, sender, 1, scratch);
-            }
+        /** Frames as the peer sends them: Ethernet (peer MAC → wire MAC), IPv4, UDP to our port, {@code r}'s P_DATA_V2 with ids 1..N. */
+        private void buildFrames(PacketRing r, Remote peer, long wireMac) {
             off = new long[r.count];
             len = new int[r.count];
             long at = 0;
@@ -542,18 +533,8 @@ public class DpdkPipelineBench {
             decrypt = w.decrypt;
             arena = Arena.ofShared();
             km = PipelineBench.Workload.material(1);
-            AeadEngine crypto = AeadEngines.select("aesni");
-            Role r = Role.SERVER;
-            int dir = decrypt ? r.decryptIndex() : r.encryptIndex();
-            aead = new DirectIpsecMb(w.alg, km.cipherKey(dir, w.alg), km.nonceTail(dir));
-            if (decrypt) {
-                try (AeadScratch scratch = crypto.newScratch();
-                     KeySlot sender = KeySlot.create(crypto, 0, w.alg, km, Role.CLIENT, 64)) {
-                    ring = PacketRing.sealed(arena, w.sizes, PipelineBench.Workload.vpn(1), PipelineBench.SERVER_VPN, sender, 1, scratch);
-                }
-            } else {
-                ring = PacketRing.plaintext(arena, w.sizes, PipelineBench.SERVER_VPN, PipelineBench.Workload.vpn(1));
-            }
+            aead = w.reference(km);
+            ring = w.traffic(arena, AeadEngines.select("aesni"), 1, km);
             stage = arena.allocate((long) CHUNK * STAGE_STRIDE, 64);
         }
 

@@ -124,6 +124,27 @@ public class PipelineBench {
                 default -> throw new IllegalArgumentException("direction must be encrypt or decrypt");
             };
         }
+
+        /**
+         * Peer {@code peer}'s traffic as it reaches us: for decrypt, sealed by the peer with its
+         * (the client's) side of {@code km}, packet-ids 1..N; for encrypt, plaintext from the host
+         * routed to the peer.
+         */
+        PacketRing traffic(Arena arena, AeadEngine crypto, int peer, KeyMaterial km) {
+            if (!decrypt) {
+                return PacketRing.plaintext(arena, sizes, SERVER_VPN, Workload.vpn(peer));
+            }
+            try (AeadScratch scratch = crypto.newScratch();
+                 KeySlot sender = KeySlot.create(crypto, 0, alg, km, Role.CLIENT, 64)) {
+                return PacketRing.sealed(arena, sizes, Workload.vpn(peer), SERVER_VPN, sender, peer, scratch);
+            }
+        }
+
+        /** The raw-crypto reference with our (the server's) key of {@code km} for this direction. */
+        DirectIpsecMb reference(KeyMaterial km) {
+            int dir = decrypt ? Role.SERVER.decryptIndex() : Role.SERVER.encryptIndex();
+            return new DirectIpsecMb(alg, km.cipherKey(dir, alg), km.nonceTail(dir));
+        }
     }
 
     /** What flows: cipher, packet size, direction. */
@@ -223,20 +244,9 @@ public class PipelineBench {
             }
             int peer = k + 1;
             KeyMaterial km = materials.get(peer - 1);
-            RingWirePort wire;
-            RingTunnelPort tunnel;
-            if (w.decrypt) {
-                // The peer's side of the key: it seals with what we open with.
-                try (AeadScratch scratch = engine.crypto().newScratch();
-                     KeySlot sender = KeySlot.create(engine.crypto(), 0, w.alg, km, Role.CLIENT, 64)) {
-                    PacketRing ring = PacketRing.sealed(arena, w.sizes, Workload.vpn(peer), SERVER_VPN, sender, peer, scratch);
-                    wire = new RingWirePort(ring, Workload.remote(peer));
-                }
-                tunnel = new RingTunnelPort(null);
-            } else {
-                wire = new RingWirePort(null, Workload.remote(peer));
-                tunnel = new RingTunnelPort(PacketRing.plaintext(arena, w.sizes, SERVER_VPN, Workload.vpn(peer)));
-            }
+            PacketRing traffic = w.traffic(arena, engine.crypto(), peer, km);
+            RingWirePort wire = new RingWirePort(w.decrypt ? traffic : null, Workload.remote(peer));
+            RingTunnelPort tunnel = new RingTunnelPort(w.decrypt ? null : traffic);
             Lane l = new Lane(k, peer, km, wire, tunnel, engine.addWorker(wire, tunnel));
             lanes.add(l);
             return l;
@@ -364,18 +374,8 @@ public class PipelineBench {
             decrypt = w.decrypt;
             arena = Arena.ofShared();
             km = Workload.material(1);
-            AeadEngine crypto = AeadEngines.select("aesni");
-            Role r = Role.SERVER;
-            int dir = decrypt ? r.decryptIndex() : r.encryptIndex();
-            aead = new DirectIpsecMb(w.alg, km.cipherKey(dir, w.alg), km.nonceTail(dir));
-            if (decrypt) {
-                try (AeadScratch scratch = crypto.newScratch();
-                     KeySlot sender = KeySlot.create(crypto, 0, w.alg, km, Role.CLIENT, 64)) {
-                    ring = PacketRing.sealed(arena, w.sizes, Workload.vpn(1), SERVER_VPN, sender, 1, scratch);
-                }
-            } else {
-                ring = PacketRing.plaintext(arena, w.sizes, SERVER_VPN, Workload.vpn(1));
-            }
+            aead = w.reference(km);
+            ring = w.traffic(arena, AeadEngines.select("aesni"), 1, km);
             slots = new PacketBatch(arena, BURST, 2048); // as the worker's
         }
 
