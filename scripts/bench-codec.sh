@@ -10,7 +10,7 @@ jmh_args=()
 for a in "$@"; do
     case "$a" in
         --quick) quick=1 ;;
-        -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+        -h|--help) print_help; exit 0 ;;
         *) jmh_args+=("$a") ;;
     esac
 done

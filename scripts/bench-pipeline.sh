@@ -20,7 +20,7 @@ for a in "$@"; do
     case "$a" in
         --quick) quick=1 ;;
         --rebuild) rebuild=1 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) print_help; exit 0 ;;
         *) jmh_args+=("$a") ;;
     esac
 done

@@ -4,6 +4,10 @@
 OVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 log() { printf '%s\n' "$*" >&2; }
+
+# print_help: the running script's --help, its leading comment block (line 2 up to the first
+# line that is not a comment), so the text lives in one place and no line count goes stale.
+print_help() { awk 'NR > 1 { if (!/^#/) exit; print }' "$0"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Runs a command as root: directly when we are root, through sudo otherwise.
