@@ -49,3 +49,27 @@ bench_jar() {
         (cd "$OVPN_ROOT" && mvn -q -B -pl bench -am package -DskipTests)
     fi
 }
+
+# bench_options ARGS...: the options every JMH bench script takes: --quick, --rebuild (for
+# bench_jar) and -h|--help (print_help); sets quick and rebuild (0 or 1), and jmh_args to the
+# other arguments, which go to JMH as they are.
+bench_options() {
+    local a
+    quick=0
+    rebuild=0
+    jmh_args=()
+    for a in "$@"; do
+        case "$a" in
+            --quick) quick=1 ;;
+            --rebuild) rebuild=1 ;;
+            -h|--help) print_help; exit 0 ;;
+            *) jmh_args+=("$a") ;;
+        esac
+    done
+}
+
+# machine_summary: "N cores, CPU MODEL, JDK V" for the bench scripts' logs and reports (after find_jdk).
+machine_summary() {
+    printf '%s cores, %s, JDK %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
+        "$(jdk_major "$JAVA_HOME")"
+}
