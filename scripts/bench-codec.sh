@@ -1,26 +1,18 @@
 #!/usr/bin/env bash
 # JMH: the data-channel codec (DataChannel.encrypt / open, per packet) next to direct
 # intel-ipsec-mb calls on the same sizes, in one run; prints ops/s, codec/direct and B/op.
-#   scripts/bench-codec.sh [--quick] [-p cipher=AES_256_GCM] [-p size=64,1424] [JMH options]
+#   scripts/bench-codec.sh [--quick] [--rebuild] [-p cipher=AES_256_GCM] [-p size=64,1424] [JMH options]
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-quick=0
-jmh_args=()
-for a in "$@"; do
-    case "$a" in
-        --quick) quick=1 ;;
-        -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
-        *) jmh_args+=("$a") ;;
-    esac
-done
+bench_options "$@"
 find_jdk
-bench_jar bench-codec
+bench_jar bench-codec "$rebuild"
 [ "$quick" -eq 1 ] && jmh_args=(-f 1 -wi 2 -w 1s -i 3 -r 1s "${jmh_args[@]}")
 csv=$(mktemp --suffix=.csv)
 trap 'rm -f "$csv"' EXIT
 
-log "bench-codec: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), JDK $(jdk_major "$JAVA_HOME")"
+log "bench-codec: $(machine_summary)"
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar" \
     'CodecBench|CryptoBench.directIpsecMb' -prof gc -rf csv -rff "$csv" "${jmh_args[@]}"
 

@@ -9,17 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-quick=0
-rebuild=0
-jmh_args=()
-for a in "$@"; do
-    case "$a" in
-        --quick) quick=1 ;;
-        --rebuild) rebuild=1 ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
-        *) jmh_args+=("$a") ;;
-    esac
-done
+bench_options "$@"
 
 find_jdk
 bench_jar bench-crypto "$rebuild"
@@ -30,7 +20,7 @@ fi
 csv=$(mktemp --suffix=.csv)
 trap 'rm -f "$csv"' EXIT
 
-log "bench-crypto: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), JDK $(jdk_major "$JAVA_HOME")"
+log "bench-crypto: $(machine_summary)"
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar" CryptoBench \
     -rf csv -rff "$csv" "${jmh_args[@]}"
 

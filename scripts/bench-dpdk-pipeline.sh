@@ -15,17 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-quick=0
-rebuild=0
-jmh_args=()
-for a in "$@"; do
-    case "$a" in
-        --quick) quick=1 ;;
-        --rebuild) rebuild=1 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
-        *) jmh_args+=("$a") ;;
-    esac
-done
+bench_options "$@"
 
 find_jdk
 bench_jar bench-dpdk-pipeline "$rebuild"
@@ -49,8 +39,7 @@ jvm_flags=(--enable-native-access=ALL-UNNAMED)
 csv=$(mktemp --suffix=.csv)
 trap 'rm -f "$csv" "$csv.ratio"' EXIT
 
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
-machine="$(nproc) cores, $cpu, JDK $(jdk_major "$JAVA_HOME"), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+machine="$(machine_summary), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 log "bench-dpdk-pipeline: $machine"
 "$JAVA_HOME/bin/java" "${jvm_flags[@]}" -jar "$jar" 'DpdkPipelineBench\.(pipeline|crypto)$' -rf csv -rff "$csv" "${jmh_args[@]}" >&2
 

@@ -13,17 +13,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-quick=0
-rebuild=0
-jmh_args=()
-for a in "$@"; do
-    case "$a" in
-        --quick) quick=1 ;;
-        --rebuild) rebuild=1 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-        *) jmh_args+=("$a") ;;
-    esac
-done
+bench_options "$@"
 
 find_jdk
 bench_jar bench-pipeline "$rebuild"
@@ -33,8 +23,7 @@ bench_jar bench-pipeline "$rebuild"
 csv=$(mktemp --suffix=.csv)
 trap 'rm -f "$csv" "$csv.ratio"' EXIT
 
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
-machine="$(nproc) cores, $cpu, JDK $(jdk_major "$JAVA_HOME"), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+machine="$(machine_summary), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 log "bench-pipeline: $machine"
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar" \
     'PipelineBench' -prof gc -rf csv -rff "$csv" "${jmh_args[@]}" >&2

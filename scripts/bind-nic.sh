@@ -22,11 +22,11 @@ while [ $# -gt 0 ]; do
     case $1 in
         --driver) driver=$2; shift 2 ;;
         --force) force=1; shift ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) print_help; exit 0 ;;
         *) die "bind-nic: unknown option $1 (see --help)" ;;
     esac
 done
-case $cmd in -h|--help) sed -n '2,14p' "$0"; exit 0 ;; esac
+case $cmd in -h|--help) print_help; exit 0 ;; esac
 devbind=$(command -v dpdk-devbind.py || command -v dpdk-devbind || true)
 [ -n "$devbind" ] || die "bind-nic: dpdk-devbind.py not found: apt-get install dpdk"
 

@@ -18,7 +18,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 cmd=${1:-}; [ $# -gt 0 ] && shift
-case $cmd in -h|--help) sed -n '2,16p' "$0"; exit 0 ;; esac
+case $cmd in -h|--help) print_help; exit 0 ;; esac
 size=1G page=2M node= mnt=/dev/hugepages
 while [ $# -gt 0 ]; do
     case $1 in
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
         --page) page=$2; shift 2 ;;
         --node) node=$2; shift 2 ;;
         --mount) mnt=$2; shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) print_help; exit 0 ;;
         *) die "hugepages: unknown option $1 (see --help)" ;;
     esac
 done

@@ -11,7 +11,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-case "${1:-}" in -h|--help) sed -n '2,10p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) print_help; exit 0 ;; esac
 out=${1:-$OVPN_ROOT/bindings/target/jextract-dpdk}
 jextract=${JEXTRACT:-$(command -v jextract || true)}
 if [ -z "$jextract" ]; then

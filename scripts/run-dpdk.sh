@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
         --force-bind) force=--force; shift ;;
         --wire-address) addrs+=("$2"); shift 2 ;;
         --) shift; extra=("$@"); break ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) print_help; exit 0 ;;
         *) die "run-dpdk: unknown option $1 (see --help)" ;;
     esac
 done

@@ -9,7 +9,7 @@ build=1
 for a in "$@"; do
     case "$a" in
         --no-build) build=0 ;;
-        -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+        -h|--help) print_help; exit 0 ;;
         *) die "unknown option $a" ;;
     esac
 done

@@ -3,8 +3,8 @@
 # net_tap fill theirs at start): under a flood through the tunnel the drivers run out of mbufs
 # to receive into. That must stay a counted drop (rx_nombuf and the like, in `stats`): the
 # daemon keeps running, the tunnel works afterwards, and every mbuf is back in the pool when
-# it stops. The DPDK side as in dpdk-pair.sh (net_af_packet on a veth kept off the kernel by
-# an nftables netdev chain); the other side is the socket backend.
+# it stops. The DPDK side as in dpdk-pair.sh (lib.sh's dpdk_daemon: net_af_packet on a veth kept
+# off the kernel by an nftables netdev chain); the other side is the socket backend.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -21,15 +21,8 @@ fi
 
 ab_pair
 
-nsx "$A" sysctl -qw net.ipv6.conf.va.disable_ipv6=1
-nsx "$A" nft -f - <<NFT || { e2e_finish; exit 1; }
-table netdev ovd_keep_kernel_off {
-    chain ingress { type filter hook ingress device "va" priority 0; policy drop; }
-}
-NFT
-daemon a --tun tun0 --listen 10.78.0.1:1194 --backend dpdk --workers 1 --cpus none \
-    --eal "--no-huge -m 256 --no-pci --file-prefix=$E2E_ID-a" --wire-port "net_af_packet_a,iface=va" \
-    --wire-address 10.78.0.1/24 --mbufs "$MBUFS" || { e2e_finish; exit 1; }
+WIRE_PMD=af_packet   # the pool above is sized for it (net_af_xdp keeps 2048 mbufs in its fill ring)
+dpdk_daemon a va 10.78.0.1/24 --workers 1 --mbufs "$MBUFS" || { e2e_finish; exit 1; }
 apid=${E2E_PIDS[-1]}
 nsx "$B" ip addr add 10.78.0.2/24 dev vb
 nsx "$B" ethtool -K vb tx off >/dev/null # see dpdk-pair.sh: af_packet passes unfilled checksums on

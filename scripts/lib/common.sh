@@ -4,6 +4,10 @@
 OVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 log() { printf '%s\n' "$*" >&2; }
+
+# print_help: the running script's --help, its leading comment block (line 2 up to the first
+# line that is not a comment), so the text lives in one place and no line count goes stale.
+print_help() { awk 'NR > 1 { if (!/^#/) exit; print }' "$0"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Runs a command as root: directly when we are root, through sudo otherwise.
@@ -44,4 +48,28 @@ bench_jar() {
         log "$1: building $jar"
         (cd "$OVPN_ROOT" && mvn -q -B -pl bench -am package -DskipTests)
     fi
+}
+
+# bench_options ARGS...: the options every JMH bench script takes: --quick, --rebuild (for
+# bench_jar) and -h|--help (print_help); sets quick and rebuild (0 or 1), and jmh_args to the
+# other arguments, which go to JMH as they are.
+bench_options() {
+    local a
+    quick=0
+    rebuild=0
+    jmh_args=()
+    for a in "$@"; do
+        case "$a" in
+            --quick) quick=1 ;;
+            --rebuild) rebuild=1 ;;
+            -h|--help) print_help; exit 0 ;;
+            *) jmh_args+=("$a") ;;
+        esac
+    done
+}
+
+# machine_summary: "N cores, CPU MODEL, JDK V" for the bench scripts' logs and reports (after find_jdk).
+machine_summary() {
+    printf '%s cores, %s, JDK %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
+        "$(jdk_major "$JAVA_HOME")"
 }

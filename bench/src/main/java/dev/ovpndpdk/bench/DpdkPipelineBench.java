@@ -11,9 +11,6 @@ import dev.ovpndpdk.bindings.dpdk.RteMbuf;
 import dev.ovpndpdk.bindings.dpdk.RteMbufCore;
 import dev.ovpndpdk.bindings.dpdk.RteRing;
 import dev.ovpndpdk.bindings.ipsecmb.IpsecMb;
-import dev.ovpndpdk.crypto.AeadEngine;
-import dev.ovpndpdk.crypto.AeadScratch;
-import dev.ovpndpdk.crypto.CipherAlg;
 import dev.ovpndpdk.dataplane.engine.Engine;
 import dev.ovpndpdk.dataplane.engine.Worker;
 import dev.ovpndpdk.dataplane.peer.Remote;
@@ -22,9 +19,6 @@ import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.port.WirePort;
 import dev.ovpndpdk.dataplane.port.dpdk.DpdkBackend;
 import dev.ovpndpdk.dataplane.proto.KeyMaterial;
-import dev.ovpndpdk.dataplane.proto.KeySlot;
-import dev.ovpndpdk.dataplane.proto.KeySlots;
-import dev.ovpndpdk.dataplane.proto.Role;
 import dev.ovpndpdk.dataplane.proto.Wire;
 
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -118,7 +112,6 @@ public class DpdkPipelineBench {
     static final int CHUNK_BURSTS_DEFAULT = 32;
     static final int CHUNK_BURSTS = Integer.getInteger("ovd.bench.chunkBursts", CHUNK_BURSTS_DEFAULT);
     static final int CHUNK = CHUNK_BURSTS * BURST;
-    static final int PEERS = 16;
     /** Our wire address (the {@code --listen} of the daemon). */
     static final int LISTEN_IP = PacketRing.ipv4(198, 51, 100, 1);
     static final int LISTEN_PORT = 1194;
@@ -138,7 +131,7 @@ public class DpdkPipelineBench {
 
     /** What flows. */
     @State(Scope.Benchmark)
-    public static class Workload {
+    public static class Workload extends PipelineBench.Flow {
         @Param({"AES_256_GCM"})
         public String cipher;
 
@@ -149,19 +142,9 @@ public class DpdkPipelineBench {
         @Param({"encrypt", "decrypt"})
         public String direction;
 
-        CipherAlg alg;
-        int[] sizes;
-        boolean decrypt;
-
         @Setup(Level.Trial)
         public void setup() {
-            alg = CipherAlg.valueOf(cipher);
-            sizes = PacketRing.sizes(size);
-            decrypt = switch (direction) {
-                case "decrypt" -> true;
-                case "encrypt" -> false;
-                default -> throw new IllegalArgumentException("direction must be encrypt or decrypt");
-            };
+            derive(cipher, size, direction);
         }
     }
 
@@ -292,17 +275,8 @@ public class DpdkPipelineBench {
             require(tapPort >= 0, "net_null1");
 
             // The engine as PipelineBench builds it: MP, 16 peers with a key each, worker 0 carries peer 1.
-            AeadEngine crypto = AeadEngines.select("aesni");
-            engine = new Engine(Engine.Config.defaults(dev.ovpndpdk.dataplane.peer.Mode.MP, 1), crypto);
-            long now = System.nanoTime();
             List<KeyMaterial> materials = new ArrayList<>();
-            for (int id = 1; id <= PEERS; id++) {
-                KeyMaterial km = PipelineBench.Workload.material(id);
-                materials.add(km);
-                engine.newPeer(id, id, PipelineBench.Workload.remote(id).toSocketAddress(),
-                        PipelineBench.inet4(PipelineBench.Workload.vpn(id)), null, null, now);
-                install(id, km);
-            }
+            engine = PipelineBench.newEngine(w.alg, 1, materials);
             material = materials.get(0);
 
             int wirePort = w.decrypt ? inPort : outPort;
@@ -324,10 +298,10 @@ public class DpdkPipelineBench {
                 }
             }
             Remote peer = PipelineBench.Workload.remote(1);
+            PacketRing r = w.traffic(arena, engine.crypto(), 1, material);
             if (w.decrypt) {
-                buildFrames(crypto, peer, wireMac);
+                buildFrames(r, peer, wireMac);
             } else {
-                PacketRing r = PacketRing.plaintext(arena, w.sizes, PipelineBench.SERVER_VPN, PipelineBench.Workload.vpn(1));
                 input = r.memory;
                 off = new long[r.count];
                 len = new int[r.count];
@@ -346,13 +320,8 @@ public class DpdkPipelineBench {
             outBase = opackets(outPort);
         }
 
-        /** Frames as the peer sends them: Ethernet (peer MAC → wire MAC), IPv4, UDP to our port, P_DATA_V2 with ids 1..N. */
-        private void buildFrames(AeadEngine crypto, Remote peer, long wireMac) {
-            PacketRing r;
-            try (AeadScratch scratch = crypto.newScratch();
-                 KeySlot sender = KeySlot.create(crypto, 0, w.alg, material, Role.CLIENT, 64)) {
-                r = PacketRing.sealed(arena, w.sizes, PipelineBench.Workload.vpn(1), PipelineBench.SERVER_VPN, sender, 1, scratch);
-            }
+        /** Frames as the peer sends them: Ethernet (peer MAC → wire MAC), IPv4, UDP to our port, {@code r}'s P_DATA_V2 with ids 1..N. */
+        private void buildFrames(PacketRing r, Remote peer, long wireMac) {
             off = new long[r.count];
             len = new int[r.count];
             long at = 0;
@@ -397,12 +366,6 @@ public class DpdkPipelineBench {
             m.set(BE_SHORT, udp + 6, (short) 0);
         }
 
-        private void install(int peer, KeyMaterial km) {
-            Role r = Role.SERVER;
-            engine.newKey(peer, KeySlots.Slot.PRIMARY, 0, w.alg, km.cipherKey(r.encryptIndex(), w.alg),
-                    km.nonceTail(r.encryptIndex()), km.cipherKey(r.decryptIndex(), w.alg), km.nonceTail(r.decryptIndex()));
-        }
-
         /**
          * The harness, untimed: drain the sink, re-key at the decrypt ring's start, allocate the
          * chunk's mbufs and copy the next packets in (a NIC's refill and DMA), onto the input RX ring.
@@ -418,7 +381,7 @@ public class DpdkPipelineBench {
             if (wrapped) {
                 wrapped = false;
                 if (w.decrypt) {
-                    install(1, material); // NEW_KEY, same bytes: a fresh replay window for ids 1..N again
+                    PipelineBench.install(engine, w.alg, 1, material); // NEW_KEY, same bytes: a fresh replay window for ids 1..N again
                     engine.tick(System.nanoTime());
                 }
                 passes++;
@@ -473,16 +436,7 @@ public class DpdkPipelineBench {
         @TearDown(Level.Iteration)
         public void check() {
             drain();
-            long drops = engine.stats().totalDrops();
-            if (drops != 0) {
-                StringBuilder why = new StringBuilder();
-                engine.stats().dropSnapshot().forEach((r, n) -> {
-                    if (n != 0) {
-                        why.append(' ').append(r.counterName()).append('=').append(n);
-                    }
-                });
-                throw new IllegalStateException(drops + " packets dropped:" + why);
-            }
+            PipelineBench.requireNoDrops(engine);
             long out = opackets(outPort) - outBase;
             long exc = opackets(tapPort);
             long back = opackets(inPort);
@@ -579,18 +533,8 @@ public class DpdkPipelineBench {
             decrypt = w.decrypt;
             arena = Arena.ofShared();
             km = PipelineBench.Workload.material(1);
-            AeadEngine crypto = AeadEngines.select("aesni");
-            Role r = Role.SERVER;
-            int dir = decrypt ? r.decryptIndex() : r.encryptIndex();
-            aead = new DirectIpsecMb(w.alg, km.cipherKey(dir, w.alg), km.nonceTail(dir));
-            if (decrypt) {
-                try (AeadScratch scratch = crypto.newScratch();
-                     KeySlot sender = KeySlot.create(crypto, 0, w.alg, km, Role.CLIENT, 64)) {
-                    ring = PacketRing.sealed(arena, w.sizes, PipelineBench.Workload.vpn(1), PipelineBench.SERVER_VPN, sender, 1, scratch);
-                }
-            } else {
-                ring = PacketRing.plaintext(arena, w.sizes, PipelineBench.SERVER_VPN, PipelineBench.Workload.vpn(1));
-            }
+            aead = w.reference(km);
+            ring = w.traffic(arena, AeadEngines.select("aesni"), 1, km);
             stage = arena.allocate((long) CHUNK * STAGE_STRIDE, 64);
         }
 

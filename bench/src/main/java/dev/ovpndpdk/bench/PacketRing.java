@@ -47,8 +47,9 @@ final class PacketRing {
     final int count;
 
     /**
-     * IPv4 packets of the given sizes (repeating the pattern) from {@code src} to
-     * {@code dst}, plaintext at {@code offset[i] + 24} so that it can be sealed in place.
+     * Lays out entries of the given sizes (repeating the pattern), each with room for the
+     * 24-byte header in front so that it can be sealed in place; {@link #plaintext} and
+     * {@link #sealed} write the packets.
      */
     private PacketRing(Arena arena, int[] sizes) {
         int max = 0;

@@ -106,9 +106,50 @@ public class PipelineBench {
         QUIET.setLevel(java.util.logging.Level.WARNING);
     }
 
+    /**
+     * What a workload's parameters stand for, shared by this benchmark's {@link Workload} and
+     * {@link DpdkPipelineBench}'s, which differ only in the values they run by default.
+     */
+    abstract static class Flow {
+        CipherAlg alg;
+        int[] sizes;
+        boolean decrypt;
+
+        void derive(String cipher, String size, String direction) {
+            alg = CipherAlg.valueOf(cipher);
+            sizes = PacketRing.sizes(size);
+            decrypt = switch (direction) {
+                case "decrypt" -> true;
+                case "encrypt" -> false;
+                default -> throw new IllegalArgumentException("direction must be encrypt or decrypt");
+            };
+        }
+
+        /**
+         * Peer {@code peer}'s traffic as it reaches us: for decrypt, sealed by the peer with its
+         * (the client's) side of {@code km}, packet-ids 1..N; for encrypt, plaintext from the host
+         * routed to the peer.
+         */
+        PacketRing traffic(Arena arena, AeadEngine crypto, int peer, KeyMaterial km) {
+            if (!decrypt) {
+                return PacketRing.plaintext(arena, sizes, SERVER_VPN, Workload.vpn(peer));
+            }
+            try (AeadScratch scratch = crypto.newScratch();
+                 KeySlot sender = KeySlot.create(crypto, 0, alg, km, Role.CLIENT, 64)) {
+                return PacketRing.sealed(arena, sizes, Workload.vpn(peer), SERVER_VPN, sender, peer, scratch);
+            }
+        }
+
+        /** The raw-crypto reference with our (the server's) key of {@code km} for this direction. */
+        DirectIpsecMb reference(KeyMaterial km) {
+            int dir = decrypt ? Role.SERVER.decryptIndex() : Role.SERVER.encryptIndex();
+            return new DirectIpsecMb(alg, km.cipherKey(dir, alg), km.nonceTail(dir));
+        }
+    }
+
     /** What flows: cipher, packet size, direction. */
     @State(Scope.Benchmark)
-    public static class Workload {
+    public static class Workload extends Flow {
         @Param({"AES_256_GCM", "AES_128_GCM", "CHACHA20_POLY1305"})
         public String cipher;
 
@@ -119,19 +160,9 @@ public class PipelineBench {
         @Param({"encrypt", "decrypt"})
         public String direction;
 
-        CipherAlg alg;
-        int[] sizes;
-        boolean decrypt;
-
         @Setup(Level.Trial)
         public void setup() {
-            alg = CipherAlg.valueOf(cipher);
-            sizes = PacketRing.sizes(size);
-            decrypt = switch (direction) {
-                case "decrypt" -> true;
-                case "encrypt" -> false;
-                default -> throw new IllegalArgumentException("direction must be encrypt or decrypt");
-            };
+            derive(cipher, size, direction);
         }
 
         /** Peer {@code id}'s key block, the same in every run. */
@@ -196,16 +227,8 @@ public class PipelineBench {
 
         void build(Workload w, int workers) {
             this.w = w;
-            AeadEngine crypto = AeadEngines.select("aesni");
-            engine = new Engine(Engine.Config.defaults(dev.ovpndpdk.dataplane.peer.Mode.MP, workers), crypto);
+            engine = newEngine(w.alg, workers, materials);
             arena = Arena.ofShared();
-            long now = System.nanoTime();
-            for (int id = 1; id <= PEERS; id++) {
-                KeyMaterial km = Workload.material(id);
-                materials.add(km);
-                engine.newPeer(id, id, Workload.remote(id).toSocketAddress(), inet4(Workload.vpn(id)), null, null, now);
-                install(id, km);
-            }
             Runtime.getRuntime().addShutdownHook(new java.lang.Thread(this::close, "pipeline-bench-close"));
         }
 
@@ -221,50 +244,24 @@ public class PipelineBench {
             }
             int peer = k + 1;
             KeyMaterial km = materials.get(peer - 1);
-            RingWirePort wire;
-            RingTunnelPort tunnel;
-            if (w.decrypt) {
-                // The peer's side of the key: it seals with what we open with.
-                try (AeadScratch scratch = engine.crypto().newScratch();
-                     KeySlot sender = KeySlot.create(engine.crypto(), 0, w.alg, km, Role.CLIENT, 64)) {
-                    PacketRing ring = PacketRing.sealed(arena, w.sizes, Workload.vpn(peer), SERVER_VPN, sender, peer, scratch);
-                    wire = new RingWirePort(ring, Workload.remote(peer));
-                }
-                tunnel = new RingTunnelPort(null);
-            } else {
-                wire = new RingWirePort(null, Workload.remote(peer));
-                tunnel = new RingTunnelPort(PacketRing.plaintext(arena, w.sizes, SERVER_VPN, Workload.vpn(peer)));
-            }
+            PacketRing traffic = w.traffic(arena, engine.crypto(), peer, km);
+            RingWirePort wire = new RingWirePort(w.decrypt ? traffic : null, Workload.remote(peer));
+            RingTunnelPort tunnel = new RingTunnelPort(w.decrypt ? null : traffic);
             Lane l = new Lane(k, peer, km, wire, tunnel, engine.addWorker(wire, tunnel));
             lanes.add(l);
             return l;
         }
 
-        private void install(int peer, KeyMaterial km) {
-            Role r = Role.SERVER;
-            engine.newKey(peer, KeySlots.Slot.PRIMARY, 0, w.alg, km.cipherKey(r.encryptIndex(), w.alg),
-                    km.nonceTail(r.encryptIndex()), km.cipherKey(r.decryptIndex(), w.alg), km.nonceTail(r.decryptIndex()));
-        }
-
         /** The decrypt ring starts over: NEW_KEY with the same bytes, a fresh replay window (see class comment). */
         synchronized void rekey(Lane l) {
-            install(l.peer, l.material);
+            install(engine, w.alg, l.peer, l.material);
             engine.tick(System.nanoTime());
         }
 
         /** Every packet in came out, nothing was dropped — or the numbers mean nothing. */
         @TearDown(Level.Iteration)
         public void check() {
-            long drops = engine.stats().totalDrops();
-            if (drops != 0) {
-                StringBuilder why = new StringBuilder();
-                engine.stats().dropSnapshot().forEach((r, n) -> {
-                    if (n != 0) {
-                        why.append(' ').append(r.counterName()).append('=').append(n);
-                    }
-                });
-                throw new IllegalStateException(drops + " packets dropped:" + why);
-            }
+            requireNoDrops(engine);
             for (Lane l : lanes) {
                 if (l.moved != l.calls * BURST || l.delivered() != l.moved) {
                     throw new IllegalStateException("worker " + l.index + ": " + l.calls + " bursts, "
@@ -377,18 +374,8 @@ public class PipelineBench {
             decrypt = w.decrypt;
             arena = Arena.ofShared();
             km = Workload.material(1);
-            AeadEngine crypto = AeadEngines.select("aesni");
-            Role r = Role.SERVER;
-            int dir = decrypt ? r.decryptIndex() : r.encryptIndex();
-            aead = new DirectIpsecMb(w.alg, km.cipherKey(dir, w.alg), km.nonceTail(dir));
-            if (decrypt) {
-                try (AeadScratch scratch = crypto.newScratch();
-                     KeySlot sender = KeySlot.create(crypto, 0, w.alg, km, Role.CLIENT, 64)) {
-                    ring = PacketRing.sealed(arena, w.sizes, Workload.vpn(1), SERVER_VPN, sender, 1, scratch);
-                }
-            } else {
-                ring = PacketRing.plaintext(arena, w.sizes, SERVER_VPN, Workload.vpn(1));
-            }
+            aead = w.reference(km);
+            ring = w.traffic(arena, AeadEngines.select("aesni"), 1, km);
             slots = new PacketBatch(arena, BURST, 2048); // as the worker's
         }
 
@@ -457,6 +444,44 @@ public class PipelineBench {
     @OperationsPerInvocation(BURST)
     public int crypto(Direct d) {
         return d.burst();
+    }
+
+    /**
+     * The engine both pipeline benchmarks drive: MP mode, {@value #PEERS} peers, peer {@code id}
+     * with key material {@code id - 1} of {@code materials} (filled here) installed, aesni crypto.
+     */
+    static Engine newEngine(CipherAlg alg, int workers, List<KeyMaterial> materials) {
+        Engine engine = new Engine(Engine.Config.defaults(dev.ovpndpdk.dataplane.peer.Mode.MP, workers),
+                AeadEngines.select("aesni"));
+        long now = System.nanoTime();
+        for (int id = 1; id <= PEERS; id++) {
+            KeyMaterial km = Workload.material(id);
+            materials.add(km);
+            engine.newPeer(id, id, Workload.remote(id).toSocketAddress(), inet4(Workload.vpn(id)), null, null, now);
+            install(engine, alg, id, km);
+        }
+        return engine;
+    }
+
+    /** NEW_KEY into {@code peer}'s primary slot: our (the server's) side of {@code km}. */
+    static void install(Engine engine, CipherAlg alg, int peer, KeyMaterial km) {
+        Role r = Role.SERVER;
+        engine.newKey(peer, KeySlots.Slot.PRIMARY, 0, alg, km.cipherKey(r.encryptIndex(), alg),
+                km.nonceTail(r.encryptIndex()), km.cipherKey(r.decryptIndex(), alg), km.nonceTail(r.decryptIndex()));
+    }
+
+    /** Fails the iteration, naming each reason, if the engine dropped anything: the numbers would measure the drop path. */
+    static void requireNoDrops(Engine engine) {
+        long drops = engine.stats().totalDrops();
+        if (drops != 0) {
+            StringBuilder why = new StringBuilder();
+            engine.stats().dropSnapshot().forEach((r, n) -> {
+                if (n != 0) {
+                    why.append(' ').append(r.counterName()).append('=').append(n);
+                }
+            });
+            throw new IllegalStateException(drops + " packets dropped:" + why);
+        }
     }
 
     /** Worker k on the k-th allowed CPU (wrapping), as the daemon pins one worker per core. */
