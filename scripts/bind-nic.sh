@@ -4,6 +4,7 @@
 #   scripts/bind-nic.sh bind   IFACE|PCI [--driver vfio-pci] [--force]
 #   scripts/bind-nic.sh unbind PCI       [--driver KERNEL_DRIVER]
 #   scripts/bind-nic.sh status
+#   scripts/bind-nic.sh pci    IFACE|PCI
 #
 # bind: records the interface name, kernel driver and addresses of the NIC in
 # /run/ovpn-dpdk/nic-<pci>.env (run-dpdk.sh puts those addresses on the exception
@@ -11,6 +12,7 @@
 # interface that carries the default route — binding it cuts this machine off the network
 # (and your ssh session) — unless --force is given.
 # unbind: binds the device back to the driver recorded at bind time (or --driver).
+# pci: prints the PCI address (0000:bb:dd.f) of an interface, or of a PCI address given short.
 # Needs root (sudo otherwise) and dpdk-devbind.py (Debian package dpdk).
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
@@ -48,6 +50,9 @@ pci_of() {
 
 case $cmd in
     status) "$devbind" --status-dev net ;;
+    pci)
+        [ -n "$dev" ] || die "bind-nic: which interface or PCI address?"
+        pci_of "$dev" ;;
     bind)
         [ -n "$dev" ] || die "bind-nic: which interface or PCI address?"
         pci=$(pci_of "$dev")
@@ -80,5 +85,5 @@ case $cmd in
         [ -n "$driver" ] && [ "$driver" != none ] || die "bind-nic: no kernel driver recorded for $pci; say --driver (e.g. ixgbe, i40e, ice)"
         as_root "$devbind" --bind="$driver" "$pci"
         log "bind-nic: $pci back on $driver" ;;
-    *) die "bind-nic: say bind, unbind or status (see --help)" ;;
+    *) die "bind-nic: say bind, unbind, status or pci (see --help)" ;;
 esac
