@@ -14,7 +14,16 @@ E2E_PASS=0
 E2E_FAIL=0
 E2E_NAME=${E2E_NAME:-$(basename "$0" .sh)}
 
-alive() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
+# alive PID -- PID runs: its stat can be read and its state (after the last ')') is neither
+# Z(ombie) nor X (dead). A stat that cannot be read is a process gone: the shell may reap the
+# zombie at any moment, between any two looks (treating that as "alive" once failed a
+# scenario with "still running after 20 s" for a daemon that had long stopped).
+alive() {
+    local s
+    { read -r s <"/proc/$1/stat"; } 2>/dev/null || return 1
+    s=${s##*) }
+    [ "${s:0:1}" != Z ] && [ "${s:0:1}" != X ]
+}
 
 e2e_cleanup() {
     local pid ns
@@ -33,6 +42,21 @@ e2e_cleanup() {
 }
 trap e2e_cleanup EXIT
 trap 'exit 130' INT TERM
+
+# stuck_report PID LOG -- what a daemon that would not stop was doing: its log's end, its Java
+# threads, and each thread's kernel wait (the evidence a CI log needs; the cleanup kills it).
+stuck_report() {
+    local pid=$1 t
+    log "--- its log's last lines:"; tail -15 "$2" >&2
+    log "--- its threads (jcmd Thread.print):"
+    ( find_jdk >/dev/null 2>&1 && timeout 10 "$JAVA_HOME/bin/jcmd" "$pid" Thread.print -e ) >&2 2>&1 \
+        || log "(jcmd failed)"
+    log "--- each thread's name, state and kernel wait:"
+    for t in /proc/"$pid"/task/*; do
+        printf '  %s %s %s %s\n' "${t##*/}" "$(cat "$t/comm" 2>/dev/null)" \
+            "$(awk '{ print $3 }' "$t/stat" 2>/dev/null)" "$(cat "$t/wchan" 2>/dev/null)" >&2
+    done
+}
 
 need_root() {
     [ "$(id -u)" -eq 0 ] || { log "$E2E_NAME: needs root (network namespaces); skipped"; exit 77; }

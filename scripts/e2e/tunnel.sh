@@ -294,7 +294,12 @@ if [ "$BACKEND" = dpdk ]; then
     for node in "${!DPID[@]}"; do kill -TERM "${DPID[$node]}"; done
     for node in $NODES; do
         for _ in $(seq 100); do alive "${DPID[$node]}" || break; sleep 0.2; done
-        if alive "${DPID[$node]}"; then bad "$node: stopped on SIGTERM" "still running after 20 s"; else ok "$node: stopped on SIGTERM"; fi
+        if alive "${DPID[$node]}"; then
+            bad "$node: stopped on SIGTERM" "still running after 20 s"
+            stuck_report "${DPID[$node]}" "$E2E_TMP/$node.log"
+        else
+            ok "$node: stopped on SIGTERM"
+        fi
         if [ "$WIRE_PMD" = af_xdp ]; then
             # DPDK 22.11's net_af_xdp never gives back the 2048 mbufs of its queue's fill ring,
             # nor those the kernel completed after its last look (DpdkBackend.leftOver): anything
