@@ -120,8 +120,8 @@ check "a stops on SIGTERM"                      kill -TERM "$apid"
 for _ in $(seq 50); do [ -S "/run/ovpn-dpdk/$E2E_ID-a.sock" ] || break; sleep 0.2; done
 check "…and removed its socket"                 test ! -S "/run/ovpn-dpdk/$E2E_ID-a.sock"
 # The socket goes first; the ports, the pool and the EAL after it: wait for the exit.
-for _ in $(seq 150); do kill -0 "$apid" 2>/dev/null || break; sleep 0.2; done
-check "…and exited"                             sh -c "! kill -0 $apid 2>/dev/null"
+for _ in $(seq 150); do alive "$apid" || break; sleep 0.2; done
+check_fails "…and exited"                       alive "$apid"
 check "…its log reports the exception path counters" grep -q "exception path: to kernel" "$E2E_TMP/a.log"
 log "$(grep -E 'dpdk:|EAL|WARN|SEVERE' "$E2E_TMP/a.log")"
 check "…and every mbuf back in the pool"        grep -q "mbufs in use after the ports closed: 0" "$E2E_TMP/a.log"

@@ -137,7 +137,7 @@ daemon() {
     spawn "$E2E_TMP/$node.log" "$E2E_TMP/$node.log" "$(ns_of "$node")" "$OVPN" daemon --control "$sock" "$@"
     for _ in $(seq 100); do
         [ -S "$sock" ] && ctl "$node" stats >/dev/null 2>&1 && return 0
-        kill -0 "$!" 2>/dev/null || break
+        alive "$!" || break
         sleep 0.1
     done
     log "daemon $node did not start:"; cat "$E2E_TMP/$node.log" >&2
