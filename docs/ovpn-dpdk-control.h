@@ -150,9 +150,18 @@ enum ovpd_del_reason {
  * dpdk_exception_from_kernel_packets/_drops, dpdk_neighbour_requests/_request_drops,
  * dpdk_own_frames_seen_again, dpdk_multi_segment_drops, dpdk_checksum_bad, dpdk_mbufs_in_use, dpdk_mbufs_free,
  * and dpdk_<port>_rx_nombuf/_imissed/_ierrors/_oerrors for port wire, tunnel and exception.
- * A client that does not know a field skips it; the socket backend sends none.
+ * A client that does not know a field skips it.
  */
 #define OVPD_F_BACKEND_PREFIX     "dpdk_"
+/*
+ * GET_STATS with --backend socket adds u64 fields starting with this prefix (docs/daemon.md,
+ * "stats"): socket_wire_rx_queue_drops, socket_wire_rx_too_long_drops,
+ * socket_wire_tx_refused_drops, socket_wire_gro_trains/_gso_trains/_gso_refused,
+ * socket_tun_rx_queue_drops (absent where sysfs is another namespace's),
+ * socket_tun_rx_malformed_drops, socket_tun_rx_too_long_drops, socket_tun_tx_write_error_drops,
+ * socket_tun_super_packets_read/_written, socket_tun_coalesce_refused.
+ */
+#define OVPD_F_SOCKET_PREFIX      "socket_"
 #define OVPD_F_PEER_COUNT         "peer_count"
 #define OVPD_F_REASON             "reason"
 #define OVPD_F_REASON_NAME        "reason_name"

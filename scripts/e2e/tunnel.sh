@@ -273,6 +273,13 @@ expect_events c3 "peer_deleted peer=3 reason=expired"
 
 check "server counters: nothing lost to auth failures" test "$(stat s drop_auth_failed)" -eq 0
 log "server stats:"; ctl s stats >&2 || true
+if [ "$BACKEND" = socket ]; then
+    # The socket backend's own counters (docs/daemon.md): its TUN drops are read from sysfs,
+    # which must be the daemon's namespace's, not the host's tun0.
+    check "server: the socket backend's counters are in GET_STATS" test -n "$(stat s socket_wire_rx_queue_drops)"
+    check "…its TUN drops are its own tun0's" \
+        test "$(stat s socket_tun_rx_queue_drops)" = "$(nsx "$S" cat /sys/class/net/tun0/statistics/tx_dropped)"
+fi
 
 if [ "$BACKEND" = dpdk ] && [ "$WIRE_PMD" = af_xdp ]; then
     for node in $NODES; do

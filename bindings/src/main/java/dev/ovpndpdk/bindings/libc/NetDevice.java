@@ -3,8 +3,11 @@ package dev.ovpndpdk.bindings.libc;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Interface settings through the classic {@code SIOC*IF*} ioctls on a throw-away datagram socket
@@ -45,6 +48,27 @@ public final class NetDevice {
 
     public static int index(String name) throws ErrnoException {
         return getInt(name, SIOCGIFINDEX, "SIOCGIFINDEX");
+    }
+
+    /**
+     * One of the interface's kernel counters, {@code /sys/class/net/NAME/statistics/COUNTER}
+     * (e.g. {@code tx_dropped}); -1 where it cannot be read. Sysfs shows the network namespace it
+     * was mounted in, which need not be ours ({@code nsenter --net} keeps the old mount): the
+     * counter is taken only when sysfs's ifindex for NAME is this namespace's.
+     */
+    public static long statistic(String name, String counter) {
+        if (name.contains("/") || name.startsWith(".") || counter.contains("/")) {
+            return -1;
+        }
+        Path dir = Path.of("/sys/class/net", name);
+        try {
+            if (Integer.parseInt(Files.readString(dir.resolve("ifindex")).trim()) != index(name)) {
+                return -1;
+            }
+            return Long.parseLong(Files.readString(dir.resolve("statistics").resolve(counter)).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** The interface flags (IFF_*), as an unsigned 16-bit value. */

@@ -34,6 +34,11 @@ public final class SockOpt {
     public static final int SO_INCOMING_CPU = 49;
     public static final int SO_ATTACH_REUSEPORT_CBPF = 51;
     public static final int SO_DETACH_REUSEPORT_BPF = 68;
+    /** getsockopt: the socket's memory counters, {@code SK_MEMINFO_VARS} u32s (linux/sock_diag.h). */
+    public static final int SO_MEMINFO = 55;
+    /** Index in the SO_MEMINFO array: datagrams the kernel dropped at this socket (receive buffer full). */
+    public static final int SK_MEMINFO_DROPS = 8;
+    public static final int SK_MEMINFO_VARS = 9;
 
     public static final int IP_TOS = 1;
     public static final int IP_PKTINFO = 8;
@@ -127,6 +132,19 @@ public final class SockOpt {
      */
     public static boolean reusePortEnabled(int fd) throws ErrnoException {
         return getInt(fd, SOL_SOCKET, SO_REUSEPORT, "SO_REUSEPORT") != 0;
+    }
+
+    /**
+     * What the kernel dropped at this socket: {@code SK_MEMINFO_DROPS} of SO_MEMINFO (Linux 3.10+),
+     * mostly datagrams that found the receive buffer full, the counter {@code ss -m} shows as
+     * {@code d}. A u32 in the kernel: it wraps at 2^32.
+     */
+    public static long receiveDrops(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(JAVA_INT, SK_MEMINFO_VARS);
+            get(fd, SOL_SOCKET, SO_MEMINFO, v, "SO_MEMINFO");
+            return Integer.toUnsignedLong(v.getAtIndex(JAVA_INT, SK_MEMINFO_DROPS));
+        }
     }
 
     public static void setReuseAddr(int fd, boolean on) throws ErrnoException {

@@ -134,6 +134,47 @@ class TunDeviceTest {
     }
 
     /**
+     * Packets routed into a TUN device whose queues nobody reads are dropped by the kernel and
+     * counted as the device's {@code tx_dropped}, which {@link NetDevice#statistic} reads (the
+     * socket backend's {@code socket_tun_rx_queue_drops}): every datagram sent was read from a
+     * queue or counted there. IPv6 is off on the device so that no packet of the kernel's own
+     * (router solicitations, MLD) is among them.
+     */
+    @Test
+    void txDroppedCountsWhatFullQueuesTurnedAway() throws Exception {
+        String name = freshName();
+        int subnet = ThreadLocalRandom.current().nextInt(1, 255);
+        InetAddress local = InetAddress.getByAddress(new byte[] {(byte) 198, 19, (byte) subnet, 1});
+        InetAddress remote = InetAddress.getByAddress(new byte[] {(byte) 198, 19, (byte) subnet, 2});
+        try (TunDevice tun = TunDevice.open(name, 2); OpenFds fds = new OpenFds(); Arena arena = Arena.ofConfined()) {
+            Files.writeString(Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6"), "1");
+            NetDevice.setUp(name, true);
+            ip("addr", "add", local.getHostAddress() + "/24", "dev", name);
+            long before = NetDevice.statistic(name, "tx_dropped");
+            assertTrue(before >= 0, "tx_dropped readable");
+            assertEquals(-1, NetDevice.statistic(name, "no_such_counter"));
+            assertEquals(-1, NetDevice.statistic(name + "x", "tx_dropped"));
+
+            int host = fds.udpBound(new InetSocketAddress(local, 0));
+            MemorySegment buf = arena.allocate(2048);
+            MemorySegment dst = SockAddr.allocate(arena, new InetSocketAddress(remote, 7777));
+            int attempts = 3000;
+            for (int i = 0; i < attempts; i++) {
+                Sockets.sendTo(host, buf.address(), 100, 0, dst.address(), (int) dst.byteSize()); // -1 (ENOBUFS) once full
+            }
+            int read = 0;
+            for (int q = 0; q < 2; q++) {
+                while (Fd.read(tun.fd(q), buf.address(), (int) buf.byteSize()) > 0) {
+                    read++;
+                }
+            }
+            long dropped = NetDevice.statistic(name, "tx_dropped") - before;
+            assertTrue(dropped > 0 && read > 0, read + " read, " + dropped + " dropped");
+            assertEquals(attempts, read + dropped, "every datagram was read from a queue or counted as dropped");
+        }
+    }
+
+    /**
      * Reads both queues until the IPv4/UDP packet to {@code dst}:{@code port} shows up; the
      * kernel also sends its own traffic (IPv6 router solicitations, MLD) into a fresh device.
      */

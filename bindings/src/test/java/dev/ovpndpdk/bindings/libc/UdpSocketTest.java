@@ -65,6 +65,35 @@ class UdpSocketTest {
         }
     }
 
+    /**
+     * SO_MEMINFO's drop count is exact: with a small receive buffer and nobody reading, every
+     * datagram sent over loopback was either kept or counted as dropped at the socket.
+     */
+    @Test
+    void receiveDropsCountWhatAFullReceiveBufferTurnedAway() throws Exception {
+        try (OpenFds fds = new OpenFds(); Arena arena = Arena.ofConfined()) {
+            int rx = fds.udpBound(OpenFds.LOOPBACK4);
+            SockOpt.setInt(rx, SockOpt.SOL_SOCKET, SockOpt.SO_RCVBUF, 16 << 10, "SO_RCVBUF");
+            int tx = fds.udpBound(OpenFds.LOOPBACK4);
+            assertEquals(0, SockOpt.receiveDrops(rx));
+            MemorySegment dst = SockAddr.allocate(arena, Sockets.localAddress(rx));
+            MemorySegment buf = arena.allocate(1000);
+            int sent = 0;
+            for (int i = 0; i < 500; i++) {
+                if (Sockets.sendTo(tx, buf.address(), 1000, 0, dst.address(), (int) dst.byteSize()) == 1000) {
+                    sent++;
+                }
+            }
+            int received = 0;
+            while (Sockets.recvFrom(rx, buf.address(), 1000, 0, 0, 0) == 1000) {
+                received++;
+            }
+            long drops = SockOpt.receiveDrops(rx);
+            assertTrue(sent > 400 && received > 0 && drops > 0, sent + " sent, " + received + " received, " + drops + " dropped");
+            assertEquals(sent, received + drops, "every datagram sent was received or counted as dropped");
+        }
+    }
+
     @Test
     void connectedSocketSendsWithoutAddressAndKnowsItsPeer() throws Exception {
         try (OpenFds fds = new OpenFds(); Arena arena = Arena.ofConfined()) {

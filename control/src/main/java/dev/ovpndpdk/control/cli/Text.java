@@ -62,7 +62,8 @@ final class Text {
     /**
      * {@code peers 2  link rx …  keepalive rx 1 tx 1  slow path 3  drops: not_data 3}; with the
      * DPDK backend also {@code exception path: to kernel 12 from kernel 9  neighbour requests 1
-     * mbufs in use 1050 free 7141} and, when any is not 0, {@code port drops: wire_rx_nombuf 3}.
+     * mbufs in use 1050 free 7141}; and, with either backend, when any is not 0, its port drops
+     * ({@code port drops: wire_rx_nombuf 3}, {@code port drops: wire_rx_queue_drops 12}).
      */
     static String stats(Fields s) {
         StringBuilder sb = new StringBuilder("peers ").append(u(s, FieldNames.PEER_COUNT));
@@ -87,14 +88,25 @@ final class Text {
     }
 
     private static final String DPDK = "dpdk_";
+    private static final String SOCKET = "socket_";
 
-    /** The DPDK backend's non-zero drop and driver error counters ({@code dpdk_*_drops}, {@code dpdk_<port>_rx_nombuf} …). */
+    /**
+     * The backend's non-zero drop and driver error counters: the DPDK backend's
+     * ({@code dpdk_*_drops}, {@code dpdk_<port>_rx_nombuf} …) or the socket backend's
+     * ({@code socket_*_drops}), without their prefix.
+     */
     private static StringBuilder portDrops(StringBuilder sb, Fields f) {
         StringBuilder d = new StringBuilder();
         for (Field x : f) {
-            if (x instanceof Field.U64 c && c.value() != 0 && c.name().startsWith(DPDK)
-                    && c.name().matches(".*_(drops|rx_nombuf|imissed|ierrors|oerrors)|dpdk_checksum_bad")) {
-                d.append(' ').append(c.name().substring(DPDK.length())).append(' ').append(Long.toUnsignedString(c.value()));
+            if (!(x instanceof Field.U64 c) || c.value() == 0) {
+                continue;
+            }
+            String n = c.name();
+            boolean dpdk = n.startsWith(DPDK) && n.matches(".*_(drops|rx_nombuf|imissed|ierrors|oerrors)|dpdk_checksum_bad");
+            boolean socket = n.startsWith(SOCKET) && n.endsWith("_drops");
+            if (dpdk || socket) {
+                d.append(' ').append(n.substring(dpdk ? DPDK.length() : SOCKET.length()))
+                        .append(' ').append(Long.toUnsignedString(c.value()));
             }
         }
         if (!d.isEmpty()) {

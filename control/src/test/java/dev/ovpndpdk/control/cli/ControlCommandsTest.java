@@ -168,6 +168,22 @@ class ControlCommandsTest {
         assertTrue(json.contains(",\"dpdk_mbufs_in_use\":1050,"), json);
     }
 
+    /** The socket backend's counters likewise: its drops (non-zero ones) on the line, all of them in the JSON. */
+    @Test
+    void statsShowTheSocketBackendsDrops() {
+        synchronized (daemon.backendCounters) {
+            daemon.backendCounters.put("socket_wire_rx_queue_drops", 12L);
+            daemon.backendCounters.put("socket_wire_rx_too_long_drops", 0L);
+            daemon.backendCounters.put("socket_wire_gso_trains", 40L);
+            daemon.backendCounters.put("socket_tun_rx_queue_drops", 5L);
+        }
+        String line = ok("--control", socket, "stats").out();
+        assertTrue(line.endsWith("  port drops: wire_rx_queue_drops 12 tun_rx_queue_drops 5" + NL), line);
+        String json = ok("stats", "--json", "--control", socket).out();
+        assertTrue(json.contains(",\"socket_wire_rx_queue_drops\":12,\"socket_wire_rx_too_long_drops\":0,"
+                + "\"socket_wire_gso_trains\":40,\"socket_tun_rx_queue_drops\":5"), json);
+    }
+
     @Test
     void pingNamesTheDaemon() {
         String out = ok("--control", socket, "ping").out();

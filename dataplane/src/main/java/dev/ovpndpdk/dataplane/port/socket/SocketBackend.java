@@ -20,7 +20,10 @@ import java.lang.foreign.Arena;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.logging.Logger;
 
 /**
@@ -53,6 +56,7 @@ public final class SocketBackend implements PortBackend {
     private final List<UdpWirePort> wirePorts = new ArrayList<>();
     private final List<TunnelPort> tunnelPorts = new ArrayList<>();
     private int openVpnFd = -1;
+    private boolean closed;
 
     private SocketBackend(TunDevice tun, InetSocketAddress listen, boolean openVpnFirst) {
         this.tun = tun;
@@ -271,8 +275,72 @@ public final class SocketBackend implements PortBackend {
         return openVpnFd >= 0;
     }
 
+    /**
+     * The backend's own counters for GET_STATS, all named {@code socket_*} (docs/daemon.md,
+     * "Socket backend counters"): what the kernel dropped before a worker read it (the UDP
+     * sockets' receive buffers, the TUN device's queues), what the ports dropped or the kernel
+     * refused (too long, malformed, refused sends and writes), and how often the offloads
+     * carried trains and super-packets. Summed over the workers; read on the control thread.
+     */
     @Override
-    public void close() {
+    public synchronized Map<String, Long> counters() {
+        if (closed) {
+            return Map.of();
+        }
+        long queueDrops = 0;
+        for (int fd : sockets) {
+            try {
+                queueDrops += SockOpt.receiveDrops(fd);
+            } catch (ErrnoException e) {
+                // a kernel without SO_MEMINFO: the field below stays what the others gave
+            }
+        }
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("socket_wire_rx_queue_drops", queueDrops);
+        m.put("socket_wire_rx_too_long_drops", sum(wirePorts, UdpWirePort::truncated));
+        m.put("socket_wire_tx_refused_drops", sum(wirePorts, UdpWirePort::refused));
+        m.put("socket_wire_gro_trains", sum(wirePorts, UdpWirePort::groTrains));
+        m.put("socket_wire_gso_trains", sum(wirePorts, UdpWirePort::gsoTrains));
+        m.put("socket_wire_gso_refused", sum(wirePorts, UdpWirePort::gsoRefused));
+        // The kernel's tx is our receive: packets routed into the TUN device that found its
+        // queue full (the workers were behind) are its tx_dropped.
+        long tunDrops = NetDevice.statistic(tun.name(), "tx_dropped");
+        if (tunDrops >= 0) {
+            m.put("socket_tun_rx_queue_drops", tunDrops);
+        }
+        List<VnetTunTunnelPort> vnet = new ArrayList<>();
+        long writeErrors = 0;
+        for (TunnelPort t : tunnelPorts) {
+            if (t instanceof VnetTunTunnelPort v) {
+                vnet.add(v);
+                writeErrors += v.writeErrors();
+            } else if (t instanceof TunTunnelPort p) {
+                writeErrors += p.writeErrors();
+            }
+        }
+        m.put("socket_tun_rx_malformed_drops", sum(vnet, VnetTunTunnelPort::malformed));
+        m.put("socket_tun_rx_too_long_drops", sum(vnet, VnetTunTunnelPort::tooBig));
+        m.put("socket_tun_tx_write_error_drops", writeErrors);
+        m.put("socket_tun_super_packets_read", sum(vnet, VnetTunTunnelPort::superPacketsRead));
+        m.put("socket_tun_super_packets_written", sum(vnet, VnetTunTunnelPort::superPacketsWritten));
+        m.put("socket_tun_coalesce_refused", sum(vnet, VnetTunTunnelPort::coalesceRefused));
+        return m;
+    }
+
+    private static <T> long sum(List<T> ports, ToLongFunction<T> counter) {
+        long n = 0;
+        for (T p : ports) {
+            n += counter.applyAsLong(p);
+        }
+        return n;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         wirePorts.forEach(UdpWirePort::close);
         sockets.forEach(Fd::closeQuietly);
         if (openVpnFd >= 0) {
