@@ -21,10 +21,15 @@ import java.lang.foreign.ValueLayout;
  * ends the group, as does PSH), 64 KiB at most. Each segment's TCP checksum is verified
  * before it joins, because the written super-packet carries a checksum the kernel trusts.
  *
+ * Without DF, IPv4 IDs must also follow on (the first's plus the segments before), as Linux
+ * checks them, because the kernel's segmentation gives the segments the following IDs again.
+ *
  * <p>Order within a flow is kept: groups are written in the order of their first segment,
  * and a segment that cannot join its flow's latest group closes it, so nothing later of that
  * flow can overtake it. Everything else (non-TCP, other flags, IPv6 extension headers,
- * fragments) stays a group of one and is written unchanged. No I/O, no allocation.
+ * fragments) stays a group of one and is written unchanged. Of those, a TCP fragment or an
+ * IPv6 packet with extension headers may be any flow's between its two addresses without
+ * showing which: it closes every open group between them. No I/O, no allocation.
  */
 public final class GroCoalescer {
     /** Largest IP packet a group may become (IPv4 total length; IPv6 payload length alike). */
@@ -46,6 +51,8 @@ public final class GroCoalescer {
     private final int[] hdrLen;
     private final int[] nextMember;
     private final byte[] csum;
+    /** Not classified, yet maybe of a TCP flow: an IPv4 TCP fragment, IPv6 with extension headers. */
+    private final boolean[] opaque;
     // per group
     private final int[] first;
     private final int[] last;
@@ -65,6 +72,7 @@ public final class GroCoalescer {
         hdrLen = new int[capacity];
         nextMember = new int[capacity];
         csum = new byte[capacity];
+        opaque = new boolean[capacity];
         first = new int[capacity];
         last = new int[capacity];
         segments = new int[capacity];
@@ -89,6 +97,9 @@ public final class GroCoalescer {
             csum[i] = CSUM_UNKNOWN;
             if (kind[i] != NOT_TCP && join(i)) {
                 continue;
+            }
+            if (opaque[i]) {
+                closeGroupsBetweenAddressesOf(i);
             }
             int g = groups++;
             first[g] = i;
@@ -155,9 +166,10 @@ public final class GroCoalescer {
 
     private void classify(int i) {
         kind[i] = NOT_TCP;
+        opaque[i] = false;
         long p = off[i];
         int n = len[i];
-        if (n < 40) {
+        if (n < 20) {
             return;
         }
         int b0 = m.get(ValueLayout.JAVA_BYTE, p) & 0xFF;
@@ -165,15 +177,29 @@ public final class GroCoalescer {
         boolean plain;
         if (b0 >>> 4 == 4) {
             ihl = (b0 & 0x0F) * 4;
-            if (ihl < 20 || (m.get(ValueLayout.JAVA_BYTE, p + 9) & 0xFF) != InetChecksum.PROTO_TCP
-                    || (m.get(BE_SHORT, p + 6) & 0x3FFF) != 0 || ihl + 20 > n) {
-                return; // not TCP, or a fragment: no ports to tell the flow by
+            if ((m.get(ValueLayout.JAVA_BYTE, p + 9) & 0xFF) != InetChecksum.PROTO_TCP) {
+                return;
+            }
+            if ((m.get(BE_SHORT, p + 6) & 0x3FFF) != 0) {
+                opaque[i] = true; // a fragment: no ports (or not all of them) to tell the flow by
+                ipv6[i] = false;
+                return;
+            }
+            if (ihl < 20 || ihl + 20 > n) {
+                return;
             }
             plain = ihl == 20 && (m.get(BE_SHORT, p + 2) & 0xFFFF) == n;
-        } else if (b0 >>> 4 == 6) {
+        } else if (b0 >>> 4 == 6 && n >= 40) {
             ihl = 40;
-            if (n < 60 || (m.get(ValueLayout.JAVA_BYTE, p + 6) & 0xFF) != InetChecksum.PROTO_TCP) {
-                return; // extension headers are not worth walking here
+            int next = m.get(ValueLayout.JAVA_BYTE, p + 6) & 0xFF;
+            if (next != InetChecksum.PROTO_TCP) {
+                // Extension headers are not worth walking here, but TCP may follow them.
+                opaque[i] = isIpv6ExtensionHeader(next);
+                ipv6[i] = true;
+                return;
+            }
+            if (n < 60) {
+                return;
             }
             plain = (m.get(BE_SHORT, p + 4) & 0xFFFF) + 40 == n;
         } else {
@@ -190,6 +216,17 @@ public final class GroCoalescer {
         if ((tcpFlags(i) & ~TCP_PSH) == TCP_ACK) {
             kind[i] = TCP_CANDIDATE;
         }
+    }
+
+    /**
+     * RFC 8200 section 4 and IANA's list: what may stand between an IPv6 header and TCP in the
+     * clear (ESP, 50, hides what follows: not a flow of ours to keep in order).
+     */
+    private static boolean isIpv6ExtensionHeader(int next) {
+        return switch (next) {
+            case 0, 43, 44, 51, 60, 135, 139, 140, 253, 254 -> true;
+            default -> false;
+        };
     }
 
     private int tcpFlags(int i) {
@@ -222,21 +259,31 @@ public final class GroCoalescer {
         return false;
     }
 
-    private boolean sameFlow(int a, int b) {
+    /** Packet {@code i} may belong to any TCP flow between its addresses: their open groups end here. */
+    private void closeGroupsBetweenAddressesOf(int i) {
+        for (int g = 0; g < groups; g++) {
+            int h = first[g];
+            if (open[g] && ipv6[h] == ipv6[i] && sameAddresses(h, i)) {
+                open[g] = false;
+            }
+        }
+    }
+
+    private boolean sameAddresses(int a, int b) {
         long pa = off[a];
         long pb = off[b];
-        if (ipv6[a] != ipv6[b] || l4[a] != l4[b]) {
-            return false;
-        }
         if (ipv6[a]) {
-            if (m.get(BE_LONG, pa + 8) != m.get(BE_LONG, pb + 8) || m.get(BE_LONG, pa + 16) != m.get(BE_LONG, pb + 16)
-                    || m.get(BE_LONG, pa + 24) != m.get(BE_LONG, pb + 24) || m.get(BE_LONG, pa + 32) != m.get(BE_LONG, pb + 32)) {
-                return false;
-            }
-        } else if (m.get(BE_LONG, pa + 12) != m.get(BE_LONG, pb + 12)) {
+            return m.get(BE_LONG, pa + 8) == m.get(BE_LONG, pb + 8) && m.get(BE_LONG, pa + 16) == m.get(BE_LONG, pb + 16)
+                    && m.get(BE_LONG, pa + 24) == m.get(BE_LONG, pb + 24) && m.get(BE_LONG, pa + 32) == m.get(BE_LONG, pb + 32);
+        }
+        return m.get(BE_LONG, pa + 12) == m.get(BE_LONG, pb + 12);
+    }
+
+    private boolean sameFlow(int a, int b) {
+        if (ipv6[a] != ipv6[b] || l4[a] != l4[b] || !sameAddresses(a, b)) {
             return false;
         }
-        return m.get(BE_INT, pa + l4[a]) == m.get(BE_INT, pb + l4[b]);
+        return m.get(BE_INT, off[a] + l4[a]) == m.get(BE_INT, off[b] + l4[b]);
     }
 
     /** Whether candidate {@code i} may follow group {@code g}'s last segment (same flow). */
@@ -259,6 +306,9 @@ public final class GroCoalescer {
                 || m.get(ValueLayout.JAVA_BYTE, ph + 8) != m.get(ValueLayout.JAVA_BYTE, pi + 8)
                 || ((m.get(ValueLayout.JAVA_BYTE, ph + 6) ^ m.get(ValueLayout.JAVA_BYTE, pi + 6)) & 0x40) != 0) {
             return false; // TOS, TTL, DF
+        } else if ((m.get(ValueLayout.JAVA_BYTE, ph + 6) & 0x40) == 0
+                && (m.get(BE_SHORT, pi + 4) & 0xFFFF) != ((m.get(BE_SHORT, ph + 4) + segments[g]) & 0xFFFF)) {
+            return false; // without DF the IDs must follow on (Linux's inet_gro_receive)
         }
         long th = ph + l4[h];
         long ti = pi + l4[i];

@@ -202,6 +202,84 @@ class GroCoalescerTest {
         assertEquals(4, plan());
     }
 
+    /** A copy of {@code p} with IPv4 flags/fragment offset {@code frag} (checksums fixed). */
+    private static byte[] withFrag(byte[] p, int frag) {
+        byte[] q = p.clone();
+        TestSegments.put16(q, 6, frag);
+        TestSegments.fixChecksums(q);
+        return q;
+    }
+
+    /**
+     * A fragment of TCP, or IPv6 TCP behind an extension header, shows no ports: it may be the
+     * open flow's, so a later segment must not join the group written before it.
+     */
+    @Test
+    void aFragmentOrExtensionHeaderBetweenTheSameHostsClosesTheirGroups() {
+        add(TestSegments.tcp(false, 0, 0, ACK, MSS, 1));
+        add(TestSegments.tcp(false, 1, MSS, ACK, MSS, 1));
+        add(withFrag(TestSegments.tcp(false, 2, 0, ACK, 600, 1), 0x2000)); // MF: a first fragment (a resent segment)
+        add(TestSegments.tcp(false, 3, 2 * MSS, ACK, MSS, 1)); // would follow group 0: must not overtake 2
+        add(TestSegments.tcp(false, 4, 3 * MSS, ACK, MSS, 1));
+        assertEquals(3, plan());
+        assertEquals(List.of(0, 1), members(0));
+        assertEquals(List.of(2), members(1));
+        assertEquals(List.of(3, 4), members(2));
+
+        packets.clear();
+        byte[] seg = TestSegments.tcp(true, 0, 2 * MSS, ACK | FIN, 0, 1);
+        byte[] hbh = new byte[seg.length + 8]; // a FIN behind a hop-by-hop options header
+        System.arraycopy(seg, 0, hbh, 0, 40);
+        hbh[6] = 0; // next header: hop-by-hop
+        TestSegments.put16(hbh, 4, seg.length - 40 + 8);
+        hbh[40] = 6; // its next header: TCP; length 0 (8 bytes); PadN over the other 6
+        hbh[42] = 1;
+        hbh[43] = 4;
+        System.arraycopy(seg, 40, hbh, 48, seg.length - 40);
+        add(TestSegments.tcp(true, 0, 0, ACK, MSS, 1));
+        add(TestSegments.tcp(true, 0, MSS, ACK, MSS, 1));
+        add(hbh);
+        add(TestSegments.tcp(true, 0, 2 * MSS, ACK, MSS, 1)); // would follow group 0: must not overtake the FIN
+        assertEquals(3, plan());
+        assertEquals(List.of(0, 1), members(0));
+        assertEquals(List.of(2), members(1));
+        assertEquals(List.of(3), members(2));
+    }
+
+    /** Traffic between other hosts, or not possibly TCP, leaves the group open. */
+    @Test
+    void otherHostsFragmentsAndUdpLeaveTheGroupOpen() {
+        add(TestSegments.tcp(false, 0, 0, ACK, MSS, 1));
+        byte[] other = withFrag(TestSegments.tcp(false, 7, 0, ACK, 600, 1), 0x2000);
+        other[19] = 9; // to 10.0.0.9
+        TestSegments.fixChecksums(other);
+        add(other);
+        add(TestSegments.udp(false, 8, 1000, 0));
+        add(withFrag(TestSegments.udp(false, 9, 1000, 0), 0x2000));
+        add(TestSegments.tcp(false, 1, MSS, ACK, MSS, 1));
+        assertEquals(4, plan());
+        assertEquals(List.of(0, 4), members(0));
+    }
+
+    /** Without DF, Linux merges only segments whose IPv4 IDs follow on; so must we. */
+    @Test
+    void withoutDfTheIpIdsMustFollowOn() {
+        for (int i = 0; i < 3; i++) {
+            add(withFrag(TestSegments.tcp(false, 0xFFFE + i, i * MSS, ACK, MSS, 1), 0)); // IDs wrap: FFFE FFFF 0000
+        }
+        add(withFrag(TestSegments.tcp(false, 5, 3 * MSS, ACK, MSS, 1), 0)); // a jump
+        assertEquals(2, plan());
+        assertEquals(List.of(0, 1, 2), members(0));
+        assertEquals(List.of(3), members(1));
+        assertRoundTrip(0);
+
+        packets.clear();
+        add(TestSegments.tcp(false, 40, 0, ACK, MSS, 1)); // with DF the IDs do not matter
+        add(TestSegments.tcp(false, 40, MSS, ACK, MSS, 1));
+        add(TestSegments.tcp(false, 3, 2 * MSS, ACK, MSS, 1));
+        assertEquals(1, plan());
+    }
+
     @Test
     void aGroupStopsAt64KiB() {
         flow(false, 0, 0, 50, MSS, ACK);
