@@ -78,6 +78,7 @@ class UdpSocketTest {
             assertEquals(0, SockOpt.receiveDrops(rx));
             MemorySegment dst = SockAddr.allocate(arena, Sockets.localAddress(rx));
             MemorySegment buf = arena.allocate(1000);
+            long backlogBefore = backlogDrops();
             int sent = 0;
             for (int i = 0; i < 500; i++) {
                 if (Sockets.sendTo(tx, buf.address(), 1000, 0, dst.address(), (int) dst.byteSize()) == 1000) {
@@ -85,13 +86,32 @@ class UdpSocketTest {
                 }
             }
             int received = 0;
-            while (Sockets.recvFrom(rx, buf.address(), 1000, 0, 0, 0) == 1000) {
-                received++;
+            for (int idle = 0; idle < 5; ) { // until empty for 50 ms: loopback may still be delivering
+                if (Sockets.recvFrom(rx, buf.address(), 1000, 0, 0, 0) == 1000) {
+                    received++;
+                    idle = 0;
+                } else {
+                    idle++;
+                    Thread.sleep(10);
+                }
             }
             long drops = SockOpt.receiveDrops(rx);
-            assertTrue(sent > 400 && received > 0 && drops > 0, sent + " sent, " + received + " received, " + drops + " dropped");
-            assertEquals(sent, received + drops, "every datagram sent was received or counted as dropped");
+            String what = sent + " sent, " + received + " received, " + drops + " dropped";
+            assertTrue(sent > 400 && received > 0 && drops > 0, what);
+            // Exact but for a full input backlog before the socket (a loaded machine's ksoftirqd), which the kernel counts.
+            long missing = sent - received - drops;
+            assertTrue(missing >= 0 && missing <= backlogDrops() - backlogBefore,
+                    what + ": every datagram sent was received or counted as dropped");
         }
+    }
+
+    /** Packets the kernel dropped because a CPU's input backlog was full (/proc/net/softnet_stat, column 2). */
+    private static long backlogDrops() throws java.io.IOException {
+        long n = 0;
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/softnet_stat"))) {
+            n += Long.parseLong(line.trim().split("\\s+")[1], 16);
+        }
+        return n;
     }
 
     @Test

@@ -62,6 +62,7 @@ class SocketBackendCountersTest {
             assertEquals(1L, b.counters().get("socket_wire_rx_too_long_drops"));
 
             // A flood nobody reads: the kernel keeps what fits in the receive buffer and counts the rest.
+            long backlogBefore = backlogDrops();
             int sent = 0;
             ByteBuffer d = ByteBuffer.allocate(1400);
             for (int i = 0; i < 20_000; i++) {
@@ -70,26 +71,45 @@ class SocketBackendCountersTest {
             }
             int received = drain(b, batch, 0);
             long dropped = b.counters().get("socket_wire_rx_queue_drops");
-            assertTrue(dropped > 0 && received > 0, received + " received, " + dropped + " dropped");
-            assertEquals(sent, received + dropped, "every datagram sent was received or counted as dropped");
+            String what = sent + " sent, " + received + " received, " + dropped + " dropped";
+            assertTrue(dropped > 0 && received > 0, what);
+            // Exact, but for one place before the socket: a loaded machine may defer loopback's
+            // receive to ksoftirqd, whose backlog can overflow (counted by the kernel, not by us).
+            long missing = sent - received - dropped;
+            assertTrue(missing >= 0 && missing <= backlogDrops() - backlogBefore,
+                    what + ": every datagram sent was received or counted as dropped");
         }
     }
 
-    /** Receives until the socket is empty (at least {@code atLeast} datagrams first); how many came. */
+    /**
+     * Receives until the socket stays empty for 50 ms (at least {@code atLeast} datagrams
+     * first: loopback may still be delivering on a loaded machine); how many came.
+     */
     private static int drain(SocketBackend b, PacketBatch batch, int atLeast) throws InterruptedException {
         int n = 0;
+        int idle = 0;
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (System.nanoTime() < deadline) {
             int got = b.wirePort(0).receive(batch);
             n += got;
-            if (got == 0) {
-                if (n >= atLeast) {
-                    return n;
-                }
-                Thread.sleep(1);
+            if (got > 0) {
+                idle = 0;
+            } else if (n >= atLeast && ++idle >= 5) {
+                return n;
+            } else {
+                Thread.sleep(10);
             }
         }
         throw new AssertionError("only " + n + " datagrams in 5 s");
+    }
+
+    /** Packets the kernel dropped because a CPU's input backlog was full (/proc/net/softnet_stat, column 2). */
+    private static long backlogDrops() throws java.io.IOException {
+        long n = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/net/softnet_stat"))) {
+            n += Long.parseLong(line.trim().split("\\s+")[1], 16);
+        }
+        return n;
     }
 
     private static int freeUdpPort() throws Exception {
