@@ -28,33 +28,25 @@ class SocketHandOverTest {
 
     @Test
     void aUnixDatagramSocketIsNotUdp() throws Exception {
-        int fd = Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_DGRAM | Sockets.SOCK_CLOEXEC, 0);
-        try {
-            ErrnoException e = assertThrows(ErrnoException.class, () -> DPDK.adopt(fd));
-            assertEquals(Errno.EPROTOTYPE, e.errno(), e.getMessage());
-            Fd.fcntl(fd, Fd.F_GETFD, 0, "fcntl(F_GETFD)"); // refused: still the caller's, open
-        } finally {
-            Fd.closeQuietly(fd);
-        }
+        assertRefusedAndLeftOpen(Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_DGRAM | Sockets.SOCK_CLOEXEC, 0));
     }
 
     @Test
     void aTcpSocketIsNotUdp() throws Exception {
-        int fd = Sockets.socket(Sockets.AF_INET, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
-        try {
-            ErrnoException e = assertThrows(ErrnoException.class, () -> DPDK.adopt(fd));
-            assertEquals(Errno.EPROTOTYPE, e.errno(), e.getMessage());
-        } finally {
-            Fd.closeQuietly(fd);
-        }
+        assertRefusedAndLeftOpen(Sockets.socket(Sockets.AF_INET, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0));
     }
 
     @Test
     void aFileIsNotASocket() throws Exception {
-        int fd = Fd.open("/dev/null", Fd.O_RDONLY | Fd.O_CLOEXEC);
+        assertRefusedAndLeftOpen(Fd.open("/dev/null", Fd.O_RDONLY | Fd.O_CLOEXEC));
+    }
+
+    /** EPROTOTYPE, and {@code fd} is still the caller's: open (closed here afterwards). */
+    private static void assertRefusedAndLeftOpen(int fd) throws Exception {
         try {
             ErrnoException e = assertThrows(ErrnoException.class, () -> DPDK.adopt(fd));
             assertEquals(Errno.EPROTOTYPE, e.errno(), e.getMessage());
+            Fd.fcntl(fd, Fd.F_GETFD, 0, "fcntl(F_GETFD)"); // throws EBADF if the refusal closed it
         } finally {
             Fd.closeQuietly(fd);
         }
