@@ -18,6 +18,7 @@ import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.port.WirePort;
 import dev.ovpndpdk.dataplane.port.dpdk.DpdkBackend;
+import dev.ovpndpdk.dataplane.port.offload.InetChecksum;
 import dev.ovpndpdk.dataplane.proto.KeyMaterial;
 import dev.ovpndpdk.dataplane.proto.Wire;
 
@@ -351,14 +352,7 @@ public class DpdkPipelineBench {
             m.set(BE_INT, ip + 8, (64 << 24) | (17 << 16));
             m.set(BE_INT, ip + 12, srcIp);
             m.set(BE_INT, ip + 16, LISTEN_IP);
-            long sum = 0;
-            for (int k = 0; k < 20; k += 2) {
-                sum += m.get(BE_SHORT, ip + k) & 0xFFFF;
-            }
-            while ((sum >>> 16) != 0) {
-                sum = (sum & 0xFFFF) + (sum >>> 16);
-            }
-            m.set(BE_SHORT, ip + 10, (short) ~sum);
+            InetChecksum.setIpv4HeaderChecksum(m, ip, 20);
             long udp = ip + 20;
             m.set(BE_SHORT, udp, (short) srcPort);
             m.set(BE_SHORT, udp + 2, (short) LISTEN_PORT);
