@@ -232,7 +232,6 @@ public class DpdkPipelineBench {
         long received;
         long drained;
         long outBase;
-        long passes;
         String prefix;
 
         @Setup(Level.Trial)
@@ -378,7 +377,6 @@ public class DpdkPipelineBench {
                     PipelineBench.install(engine, w.alg, 1, material); // NEW_KEY, same bytes: a fresh replay window for ids 1..N again
                     engine.tick(System.nanoTime());
                 }
-                passes++;
             }
             int n = Math.min(CHUNK, off.length - next);
             int headroom = RteMbuf.RTE_PKTMBUF_HEADROOM; // where a NIC puts a received frame
