@@ -1,6 +1,5 @@
 package dev.ovpndpdk.bench;
 
-import dev.ovpndpdk.aesni.AeadEngines;
 import dev.ovpndpdk.bindings.dpdk.Dpdk;
 import dev.ovpndpdk.bindings.dpdk.RteErrno;
 import dev.ovpndpdk.bindings.dpdk.RteEthRing;
@@ -508,25 +507,12 @@ public class DpdkPipelineBench {
 
     /** The reference: raw intel-ipsec-mb on the same packets, staged in mbuf-sized buffers chunk by chunk. */
     @State(Scope.Thread)
-    public static class Direct {
-        Arena arena;
-        KeyMaterial km;
-        PacketRing ring;
-        DirectIpsecMb aead;
+    public static class Direct extends PipelineBench.Reference {
         MemorySegment stage;
-        boolean decrypt;
-        int next;
-        int packetId;
-        long failures;
 
         @Setup(Level.Trial)
         public void setup(Workload w) {
-            PipelineBench.pin(0);
-            decrypt = w.decrypt;
-            arena = Arena.ofShared();
-            km = PipelineBench.Workload.material(1);
-            aead = w.reference(km);
-            ring = w.traffic(arena, AeadEngines.select("aesni"), 1, km);
+            open(w);
             stage = arena.allocate((long) CHUNK * STAGE_STRIDE, 64);
         }
 
@@ -565,20 +551,6 @@ public class DpdkPipelineBench {
             if (next == ring.count) {
                 next = 0;
             }
-        }
-
-        @TearDown(Level.Iteration)
-        public void check() {
-            if (failures != 0) {
-                throw new IllegalStateException(failures + " direct opens failed authentication");
-            }
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            aead.close();
-            km.close();
-            arena.close();
         }
     }
 
