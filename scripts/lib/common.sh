@@ -41,7 +41,7 @@ find_jdk() {
 # bench_jar WHO [REBUILD]: sets $jar to the JMH uber-jar, building it first when REBUILD is 1,
 # when it is missing, or when any source or pom it is built from is newer (every bench script).
 bench_jar() {
-    local m=("$OVPN_ROOT"/{bindings,aesni,dataplane,bench})
+    local m=("$OVPN_ROOT"/{bindings,aesni,qat,dataplane,bench})
     jar="$OVPN_ROOT/bench/target/benchmarks.jar"
     if [ "${2:-0}" -eq 1 ] || [ ! -f "$jar" ] || [ -n "$(find "${m[@]/%//src/main}" "${m[@]/%//pom.xml}" "$OVPN_ROOT/pom.xml" \
             -newer "$jar" -print -quit 2>/dev/null)" ]; then

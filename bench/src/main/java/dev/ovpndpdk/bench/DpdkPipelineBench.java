@@ -1,6 +1,5 @@
 package dev.ovpndpdk.bench;
 
-import dev.ovpndpdk.aesni.AeadEngines;
 import dev.ovpndpdk.bindings.dpdk.Dpdk;
 import dev.ovpndpdk.bindings.dpdk.RteErrno;
 import dev.ovpndpdk.bindings.dpdk.RteEthRing;
@@ -18,6 +17,7 @@ import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.port.WirePort;
 import dev.ovpndpdk.dataplane.port.dpdk.DpdkBackend;
+import dev.ovpndpdk.dataplane.port.offload.InetChecksum;
 import dev.ovpndpdk.dataplane.proto.KeyMaterial;
 import dev.ovpndpdk.dataplane.proto.Wire;
 
@@ -231,7 +231,6 @@ public class DpdkPipelineBench {
         long received;
         long drained;
         long outBase;
-        long passes;
         String prefix;
 
         @Setup(Level.Trial)
@@ -351,14 +350,7 @@ public class DpdkPipelineBench {
             m.set(BE_INT, ip + 8, (64 << 24) | (17 << 16));
             m.set(BE_INT, ip + 12, srcIp);
             m.set(BE_INT, ip + 16, LISTEN_IP);
-            long sum = 0;
-            for (int k = 0; k < 20; k += 2) {
-                sum += m.get(BE_SHORT, ip + k) & 0xFFFF;
-            }
-            while ((sum >>> 16) != 0) {
-                sum = (sum & 0xFFFF) + (sum >>> 16);
-            }
-            m.set(BE_SHORT, ip + 10, (short) ~sum);
+            InetChecksum.setIpv4HeaderChecksum(m, ip, 20);
             long udp = ip + 20;
             m.set(BE_SHORT, udp, (short) srcPort);
             m.set(BE_SHORT, udp + 2, (short) LISTEN_PORT);
@@ -384,7 +376,6 @@ public class DpdkPipelineBench {
                     PipelineBench.install(engine, w.alg, 1, material); // NEW_KEY, same bytes: a fresh replay window for ids 1..N again
                     engine.tick(System.nanoTime());
                 }
-                passes++;
             }
             int n = Math.min(CHUNK, off.length - next);
             int headroom = RteMbuf.RTE_PKTMBUF_HEADROOM; // where a NIC puts a received frame
@@ -516,25 +507,12 @@ public class DpdkPipelineBench {
 
     /** The reference: raw intel-ipsec-mb on the same packets, staged in mbuf-sized buffers chunk by chunk. */
     @State(Scope.Thread)
-    public static class Direct {
-        Arena arena;
-        KeyMaterial km;
-        PacketRing ring;
-        DirectIpsecMb aead;
+    public static class Direct extends PipelineBench.Reference {
         MemorySegment stage;
-        boolean decrypt;
-        int next;
-        int packetId;
-        long failures;
 
         @Setup(Level.Trial)
         public void setup(Workload w) {
-            PipelineBench.pin(0);
-            decrypt = w.decrypt;
-            arena = Arena.ofShared();
-            km = PipelineBench.Workload.material(1);
-            aead = w.reference(km);
-            ring = w.traffic(arena, AeadEngines.select("aesni"), 1, km);
+            open(w);
             stage = arena.allocate((long) CHUNK * STAGE_STRIDE, 64);
         }
 
@@ -573,20 +551,6 @@ public class DpdkPipelineBench {
             if (next == ring.count) {
                 next = 0;
             }
-        }
-
-        @TearDown(Level.Iteration)
-        public void check() {
-            if (failures != 0) {
-                throw new IllegalStateException(failures + " direct opens failed authentication");
-            }
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            aead.close();
-            km.close();
-            arena.close();
         }
     }
 

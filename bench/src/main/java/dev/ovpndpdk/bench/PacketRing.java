@@ -52,10 +52,8 @@ final class PacketRing {
      * {@link #sealed} write the packets.
      */
     private PacketRing(Arena arena, int[] sizes) {
-        int max = 0;
         long avgStride = 0;
         for (int s : sizes) {
-            max = Math.max(max, s);
             avgStride += stride(s);
         }
         avgStride /= sizes.length;

@@ -147,6 +147,47 @@ public class PipelineBench {
         }
     }
 
+    /**
+     * The raw-crypto reference's state, shared by this benchmark's {@link Direct} and
+     * {@link DpdkPipelineBench}'s, which differ only in how they stage and time the packets:
+     * peer 1's traffic ({@link Flow#traffic}) and our key for it ({@link Flow#reference}) on a
+     * pinned thread; every open must authenticate.
+     */
+    abstract static class Reference {
+        Arena arena;
+        KeyMaterial km;
+        PacketRing ring;
+        DirectIpsecMb aead;
+        boolean decrypt;
+        int next;
+        int packetId;
+        long failures;
+
+        /** From the subclass's trial set-up, before it allocates its staging memory in {@link #arena}. */
+        void open(Flow w) {
+            pin(0);
+            decrypt = w.decrypt;
+            arena = Arena.ofShared();
+            km = Workload.material(1);
+            aead = w.reference(km);
+            ring = w.traffic(arena, AeadEngines.select("aesni"), 1, km);
+        }
+
+        @TearDown(Level.Iteration)
+        public void requireAuthenticated() {
+            if (failures != 0) {
+                throw new IllegalStateException(failures + " direct opens failed authentication");
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            aead.close();
+            km.close();
+            arena.close();
+        }
+    }
+
     /** What flows: cipher, packet size, direction. */
     @State(Scope.Benchmark)
     public static class Workload extends Flow {
@@ -351,31 +392,18 @@ public class PipelineBench {
      */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class Direct {
+    public static class Direct extends Reference {
         public long packets;
         public long cpuNanos;
         public long nicNanos;
         private long cpuStart;
         private long nicStart;
         private final CopyClock copyClock = new CopyClock();
-        Arena arena;
-        KeyMaterial km;
-        PacketRing ring;
-        DirectIpsecMb aead;
         PacketBatch slots;
-        boolean decrypt;
-        int next;
-        int packetId;
-        long failures;
 
         @Setup(Level.Trial)
         public void setup(Workload w) {
-            pin(0);
-            decrypt = w.decrypt;
-            arena = Arena.ofShared();
-            km = Workload.material(1);
-            aead = w.reference(km);
-            ring = w.traffic(arena, AeadEngines.select("aesni"), 1, km);
+            open(w);
             slots = new PacketBatch(arena, BURST, 2048); // as the worker's
         }
 
@@ -411,19 +439,9 @@ public class PipelineBench {
         }
 
         @TearDown(Level.Iteration)
-        public void check() {
+        public void stopClock() {
             cpuNanos = CpuClock.now() - cpuStart;
             nicNanos = copyClock.nanos() - nicStart;
-            if (failures != 0) {
-                throw new IllegalStateException(failures + " direct opens failed authentication");
-            }
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            aead.close();
-            km.close();
-            arena.close();
         }
     }
 

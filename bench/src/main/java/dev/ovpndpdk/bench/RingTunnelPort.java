@@ -4,7 +4,6 @@ import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.proto.Wire;
 
-
 /**
  * A tunnel port for the pipeline benchmark: receive copies the next burst of a plaintext
  * {@link PacketRing} into the worker's batch (one copy per packet, as a NIC's DMA or a TUN

@@ -4,7 +4,6 @@ import dev.ovpndpdk.dataplane.peer.Remote;
 import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.WirePort;
 
-
 /**
  * A wire port for the pipeline benchmark: receive copies the next burst of a {@link PacketRing}
  * of sealed packets into the worker's batch (one copy per packet, as a NIC's DMA puts it
