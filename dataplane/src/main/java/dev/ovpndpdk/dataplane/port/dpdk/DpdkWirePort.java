@@ -89,6 +89,7 @@ final class DpdkWirePort implements WirePort {
     @Override
     public int receive(PacketBatch b) {
         held.release();
+        neighbours.refresh(); // for this pass: learning here, and lookups in the send that follows
         if (++polls % KERNEL_POLL_EVERY == 0) {
             fromKernel(b.capacity);
         }
