@@ -69,7 +69,7 @@ final class DpdkTunnelPort implements TunnelPort {
     @Override
     public int send(PacketBatch b, int count) {
         for (int k = 0; k < count; k++) {
-            long m = tx.take(b, k);
+            long m = tx.take(b, k, 0);
             if (m != 0) {
                 tx.queue(m, k);
             }

@@ -123,7 +123,7 @@ final class Frames {
     private static boolean acceptOther(long f, int len, WireAddress me, Neighbours.Memo n, PacketBatch b, int j) {
         if (len < ETH + IP4 + UDP) {
             if (len >= ARP_FRAME && (ALL.get(BE_SHORT, f + 12) & 0xFFFF) == ETH_ARP) {
-                learnArp(f, n.table());
+                learnArp(f, n);
             }
             return false;
         }
@@ -157,7 +157,7 @@ final class Frames {
             int next = ALL.get(BYTE, ip + 6) & 0xFF;
             int payload = ALL.get(BE_SHORT, ip + 4) & 0xFFFF;
             if (next == PROTO_ICMP6) {
-                learnNd(f, len, n.table());
+                learnNd(f, len, n);
                 return false;
             }
             if (!me.ipv6() || next != PROTO_UDP || ETH + IP6 + payload > len
@@ -173,13 +173,13 @@ final class Frames {
                     ALL.get(BE_SHORT, udp) & 0xFFFF);
         }
         if (type == ETH_ARP && len >= ARP_FRAME) {
-            learnArp(f, n.table());
+            learnArp(f, n);
         }
         return false;
     }
 
     /** ARP request or reply for IPv4 over Ethernet: the sender's pair is a fact. */
-    private static void learnArp(long f, Neighbours n) {
+    private static void learnArp(long f, Neighbours.Memo n) {
         long a = f + ETH;
         if ((ALL.get(BE_SHORT, a) & 0xFFFF) == 1 && (ALL.get(BE_SHORT, a + 2) & 0xFFFF) == ETH_IP4
                 && ALL.get(BYTE, a + 4) == 6 && ALL.get(BYTE, a + 5) == 4) {
@@ -191,7 +191,7 @@ final class Frames {
     }
 
     /** Neighbour solicitation or advertisement: the (non-unspecified) source is at the frame's source MAC. */
-    private static void learnNd(long f, int len, Neighbours n) {
+    private static void learnNd(long f, int len, Neighbours.Memo n) {
         long ip = f + ETH;
         if (len < ETH + IP6 + 4) {
             return;

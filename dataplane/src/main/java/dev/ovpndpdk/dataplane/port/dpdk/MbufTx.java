@@ -12,9 +12,10 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * One port queue's transmit side for batch entries, shared by the wire and tunnel ports:
- * {@link #take} turns an entry into an mbuf that describes exactly that packet and holds a
- * reference for the driver — the receiving port's own reference, claimed from its
- * {@link HeldMbufs}, so the driver frees the mbuf once and without an atomic decrement;
+ * {@link #take} turns an entry into an mbuf that describes exactly that packet (with room in
+ * front for the caller's headers, where it asks for some) and holds a reference for the
+ * driver — the receiving port's own reference, claimed from its {@link HeldMbufs}, so the
+ * driver frees the mbuf once and without an atomic decrement;
  * {@link #queue} collects it; {@link #flush} sends the burst with one
  * {@code rte_eth_tx_burst}, frees what the driver did not take with one
  * {@code rte_pktmbuf_free_bulk} and marks those entries {@code TX_FULL}.
@@ -60,14 +61,17 @@ final class MbufTx {
     }
 
     /**
-     * The mbuf for entry {@code k}, its data set to the entry's packet, with a reference for
-     * the driver: the lent mbuf itself with the receive reference claimed from the port that
-     * lent it (an mbuf lent by neither gets a reference of its own), or — for a packet in the
-     * worker's own memory, such as a keepalive ping — a fresh mbuf with the packet copied in.
+     * The mbuf for entry {@code k}, its data set to the entry's packet and the {@code headroom}
+     * bytes in front of it (the caller's to fill: the wire port's outer headers; 0 for the
+     * tunnel), with a reference for the driver: the lent mbuf itself with the receive reference
+     * claimed from the port that lent it (an mbuf lent by neither gets a reference of its own),
+     * or — for a packet in the worker's own memory, such as a keepalive ping — a fresh mbuf
+     * with the packet copied in.
      *
-     * @return the mbuf, or 0 with the entry marked {@code NO_BUFFER}
+     * @return the mbuf, or 0 with the entry marked {@code NO_BUFFER}, or {@code TOO_BIG} when
+     *         fewer than {@code headroom} bytes of the mbuf are in front of the packet
      */
-    long take(PacketBatch b, int k) {
+    long take(PacketBatch b, int k, int headroom) {
         long m = b.handle[k];
         int len = b.length[k];
         long data;
@@ -85,15 +89,21 @@ final class MbufTx {
             }
             data = b.memory.address() + b.offset[k];
         }
-        RteMbufCore.data_off(m, (int) (data - RteMbufCore.buf_addr(m)));
-        RteMbufCore.data_len(m, len);
-        RteMbufCore.pkt_len(m, len);
+        int off = (int) (data - RteMbufCore.buf_addr(m)) - headroom;
+        if (off < 0) {
+            return tooBig(b, k, m);
+        }
+        RteMbufCore.data_off(m, off);
+        RteMbufCore.data_len(m, headroom + len);
+        RteMbufCore.pkt_len(m, headroom + len);
         return m;
     }
 
-    /** Gives up the reference {@link #take} took, for an entry that will not be sent after all. */
-    static void untake(long m) {
+    /** {@link #take}'s refusal, out of line: gives up the reference just taken and marks the entry. */
+    private static long tooBig(PacketBatch b, int k, long m) {
         RteMbuf.rte_pktmbuf_free(m);
+        b.txDrop[k] = DropReason.TOO_BIG.mark();
+        return 0;
     }
 
     void queue(long m, int k) {
