@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ovpn-dpdk-control.h — the ovpn-dpdk control-socket message format, for C clients
  * (an OpenVPN DCO backend, scripts, tests). The format is described in
@@ -57,7 +58,8 @@ enum ovpd_command {
 	OVPD_CMD_ADD_ROUTE  = 10, /* dco_install_iroute */
 	OVPD_CMD_DEL_ROUTE  = 11, /* dco_delete_iroutes, one prefix per request */
 	OVPD_CMD_SUBSCRIBE  = 12, /* this connection receives notifications from now on */
-	OVPD_CMD_PING       = 13  /* liveness, versions, supported ciphers */
+	OVPD_CMD_PING       = 13, /* liveness, versions, ciphers, mode, tun, features */
+	OVPD_CMD_ATTACH     = 14  /* the OpenVPN process: its UDP socket; owns the peers it adds */
 };
 
 /* Header code of a notification. */
@@ -167,6 +169,18 @@ enum ovpd_del_reason {
 #define OVPD_F_REASON_NAME        "reason_name"
 #define OVPD_F_PROTOCOL_VERSION   "protocol_version"
 #define OVPD_F_DAEMON_VERSION     "daemon_version"
+#define OVPD_F_TX_ID              "tx_id"      /* NEW_PEER, GET_PEER: peer-id we send with */
+#define OVPD_F_MODE               "mode"       /* PING: "p2p" or "mp" */
+#define OVPD_F_TUN                "tun"        /* PING: the tunnel interface's name */
+#define OVPD_F_BACKEND            "backend"    /* PING: "socket" or "dpdk" */
+#define OVPD_F_LISTEN             "listen"     /* PING: sockaddr nest, the daemon's UDP address */
+#define OVPD_F_TUN_MTU            "tun_mtu"    /* PING: the MTU the tunnel needs, when it needs one */
+#define OVPD_F_FEATURE            "feature"    /* PING: repeated, see OVPD_FEATURE_* */
+
+/* PING "feature" values: what this daemon does beyond the commands of protocol version 1. */
+#define OVPD_FEATURE_ATTACH       "attach"     /* ATTACH, and peers deleted with their owner */
+#define OVPD_FEATURE_PEER_FLOAT   "peer_float" /* PEER_FLOAT notifications */
+#define OVPD_FEATURE_LOCAL        "local"      /* NEW_PEER "local": replies leave from it */
 
 /*
  * The header as a struct, for reading the layout. On the wire every member is big-endian;
