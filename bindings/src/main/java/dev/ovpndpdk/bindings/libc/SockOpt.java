@@ -2,6 +2,7 @@ package dev.ovpndpdk.bindings.libc;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -36,6 +37,8 @@ public final class SockOpt {
     public static final int SO_DETACH_REUSEPORT_BPF = 68;
     /** getsockopt: the socket's memory counters, {@code SK_MEMINFO_VARS} u32s (linux/sock_diag.h). */
     public static final int SO_MEMINFO = 55;
+    /** The socket's cookie: a u64 the kernel gives each socket, unique until reboot (Linux 4.12+). */
+    public static final int SO_COOKIE = 57;
     /** Index in the SO_MEMINFO array: datagrams the kernel dropped at this socket (receive buffer full). */
     public static final int SK_MEMINFO_DROPS = 8;
     public static final int SK_MEMINFO_VARS = 9;
@@ -144,6 +147,20 @@ public final class SockOpt {
             MemorySegment v = arena.allocate(JAVA_INT, SK_MEMINFO_VARS);
             get(fd, SOL_SOCKET, SO_MEMINFO, v, "SO_MEMINFO");
             return Integer.toUnsignedLong(v.getAtIndex(JAVA_INT, SK_MEMINFO_DROPS));
+        }
+    }
+
+    /**
+     * The socket's identity ({@code SO_COOKIE}): two descriptors name the same socket exactly
+     * when their cookies are equal, whatever process they came from; a closed socket's cookie
+     * is never given again before reboot. Addresses cannot tell two sockets bound to one port
+     * in a reuseport group apart.
+     */
+    public static long cookie(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(JAVA_LONG);
+            get(fd, SOL_SOCKET, SO_COOKIE, v, "SO_COOKIE");
+            return v.get(JAVA_LONG, 0);
         }
     }
 
