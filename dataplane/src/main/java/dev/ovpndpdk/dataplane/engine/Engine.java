@@ -141,11 +141,33 @@ public final class Engine implements AutoCloseable {
      */
     public Peer newPeer(int id, int txId, InetSocketAddress remote, Inet4Address vpn4, Inet6Address vpn6,
                         Object transport, long now) {
+        checkNewPeer(id, txId, vpn4, vpn6);
+        Peer p = new Peer(id, txId, remote, vpn4, vpn6, config.workers(), transport, now);
+        if (config.mode() == Mode.P2P && table.size() == 1) {
+            remove(table.current().peers()[0], DeleteReason.TEARDOWN);
+        }
+        table.add(p);
+        LOG.info(() -> "peer " + id + " added" + (remote == null ? "" : ", remote " + p.remote())
+                + (vpn4 == null ? "" : ", vpn " + vpn4.getHostAddress())
+                + (vpn6 == null ? "" : ", vpn " + IpText.of(vpn6)));
+        return p;
+    }
+
+    /**
+     * Everything {@link #newPeer} would refuse, refused without changing anything: a request
+     * that also hands over a socket checks here first, so that a refusal leaves no trace.
+     */
+    public void checkNewPeer(int id, int txId, Inet4Address vpn4, Inet6Address vpn6) {
         if (config.mode() == Mode.MP && vpn4 == null && vpn6 == null) {
             throw new RequestException(RequestException.Kind.INVALID, "an mp-mode peer needs a VPN IPv4 or IPv6 address");
         }
         if (config.mode() == Mode.P2P && (vpn4 != null || vpn6 != null)) {
             throw new RequestException(RequestException.Kind.INVALID, "VPN addresses are for mp mode; p2p sends everything to its one peer");
+        }
+        try {
+            Peer.checkIds(id, txId);
+        } catch (IllegalArgumentException e) {
+            throw new RequestException(RequestException.Kind.INVALID, e.getMessage());
         }
         if (vpn4 != null) {
             checkVpn(vpn4);
@@ -156,24 +178,11 @@ public final class Engine implements AutoCloseable {
         if (table.get(id) != null) {
             throw new RequestException(RequestException.Kind.EXISTS, "peer " + id + " exists");
         }
-        Peer p;
         try {
-            p = new Peer(id, txId, remote, vpn4, vpn6, config.workers(), transport, now);
-        } catch (IllegalArgumentException e) {
-            throw new RequestException(RequestException.Kind.INVALID, e.getMessage());
-        }
-        if (config.mode() == Mode.P2P && table.size() == 1) {
-            remove(table.current().peers()[0], DeleteReason.TEARDOWN);
-        }
-        try {
-            table.add(p);
+            table.checkVpnAddressesFree(vpn4, vpn6);
         } catch (IllegalArgumentException e) {
             throw new RequestException(RequestException.Kind.ADDRESS_IN_USE, e.getMessage());
         }
-        LOG.info(() -> "peer " + id + " added" + (remote == null ? "" : ", remote " + p.remote())
-                + (vpn4 == null ? "" : ", vpn " + vpn4.getHostAddress())
-                + (vpn6 == null ? "" : ", vpn " + IpText.of(vpn6)));
-        return p;
     }
 
     private static void checkVpn(java.net.InetAddress a) {
@@ -203,7 +212,15 @@ public final class Engine implements AutoCloseable {
 
     /** DEL_PEER from the control socket. */
     public void delPeer(int id) {
-        remove(peer(id), DeleteReason.USERSPACE);
+        delPeer(id, DeleteReason.USERSPACE);
+    }
+
+    /**
+     * Removes a peer for {@code reason}: USERSPACE for DEL_PEER, TEARDOWN when the OpenVPN
+     * process that created it went away (docs/control-protocol.md, "ATTACH").
+     */
+    public void delPeer(int id, DeleteReason reason) {
+        remove(peer(id), reason);
     }
 
     private void remove(Peer p, DeleteReason reason) {

@@ -60,12 +60,7 @@ public final class Peer {
      */
     public Peer(int id, int txId, InetSocketAddress remote, Inet4Address vpnIpv4, Inet6Address vpnIpv6,
                 int workers, Object transport, long nowNanos) {
-        if (id < 0 || id >= Wire.PEER_ID_UNDEF) {
-            throw new IllegalArgumentException("peer-id must be 0.." + (Wire.PEER_ID_UNDEF - 1) + ", got " + id);
-        }
-        if (txId < 0 || txId >= Wire.PEER_ID_UNDEF) {
-            throw new IllegalArgumentException("tx peer-id must be 0.." + (Wire.PEER_ID_UNDEF - 1) + ", got " + txId);
-        }
+        checkIds(id, txId);
         this.id = id;
         this.txId = txId;
         this.remote = remote == null ? null : Remote.of(remote);
@@ -75,6 +70,16 @@ public final class Peer {
         this.transport = transport;
         this.lastRx = nowNanos;
         this.lastTx = nowNanos;
+    }
+
+    /** Both ids must fit P_DATA_V2's 24 bits, less the "undefined" value 0xFFFFFF. */
+    public static void checkIds(int id, int txId) {
+        if (id < 0 || id >= Wire.PEER_ID_UNDEF) {
+            throw new IllegalArgumentException("peer-id must be 0.." + (Wire.PEER_ID_UNDEF - 1) + ", got " + id);
+        }
+        if (txId < 0 || txId >= Wire.PEER_ID_UNDEF) {
+            throw new IllegalArgumentException("tx peer-id must be 0.." + (Wire.PEER_ID_UNDEF - 1) + ", got " + txId);
+        }
     }
 
     public int id() {

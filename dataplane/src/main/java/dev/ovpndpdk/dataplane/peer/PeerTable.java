@@ -49,16 +49,25 @@ public final class PeerTable {
             throw new IllegalArgumentException("p2p mode has one peer; delete peer "
                     + peers.keySet().iterator().next() + " first");
         }
-        for (Peer o : peers.values()) {
-            if (p.vpnIpv4() != null && p.vpnIpv4().equals(o.vpnIpv4())) {
-                throw new IllegalArgumentException("VPN address " + p.vpnIpv4().getHostAddress() + " belongs to peer " + o.id());
-            }
-            if (p.vpnIpv6() != null && p.vpnIpv6().equals(o.vpnIpv6())) {
-                throw new IllegalArgumentException("VPN address " + IpText.of(p.vpnIpv6()) + " belongs to peer " + o.id());
-            }
-        }
+        checkVpnAddressesFree(p.vpnIpv4(), p.vpnIpv6());
         peers.put(p.id(), p);
         publish();
+    }
+
+    /**
+     * Refuses VPN addresses another peer has (either may be null).
+     *
+     * @throws IllegalArgumentException naming the peer that has it
+     */
+    public void checkVpnAddressesFree(Inet4Address vpn4, Inet6Address vpn6) {
+        for (Peer o : peers.values()) {
+            if (vpn4 != null && vpn4.equals(o.vpnIpv4())) {
+                throw new IllegalArgumentException("VPN address " + vpn4.getHostAddress() + " belongs to peer " + o.id());
+            }
+            if (vpn6 != null && vpn6.equals(o.vpnIpv6())) {
+                throw new IllegalArgumentException("VPN address " + IpText.of(vpn6) + " belongs to peer " + o.id());
+            }
+        }
     }
 
     /** Removes a peer and its iroutes; returns it, or null if unknown. */

@@ -27,6 +27,14 @@ public interface PortBackend extends AutoCloseable {
      */
     Runnable threadSetUp(int w, int[] cpus);
 
+    /**
+     * The tunnel MTU the backend needs, which PING reports so that OpenVPN's {@code tun-mtu}
+     * can match it (the DPDK backend: the wire MTU less the outer headers); 0 when any will do.
+     */
+    default int tunnelMtu() {
+        return 0;
+    }
+
     /** One line for the daemon's "ready" log: what the backend runs on. */
     String describe();
 

@@ -81,6 +81,8 @@ public final class DpdkBackend implements PortBackend {
     private final long pool;
     private final String exceptionName;
     private final WireAddress me;
+    /** The tunnel interface's MTU: the wire's less the outer headers, unless configured. */
+    private final int tunMtu;
     private final Neighbours neighbours = new Neighbours();
     private final DpdkPortStats stats;
     private final List<DpdkWirePort> wirePorts = new ArrayList<>();
@@ -98,11 +100,11 @@ public final class DpdkBackend implements PortBackend {
      */
     DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me,
                 boolean udpChecksumByPort) {
-        this(c, wire, tun, tap, pool, exceptionName, me, false, udpChecksumByPort);
+        this(c, wire, tun, tap, pool, exceptionName, me, 0, false, udpChecksumByPort);
     }
 
     private DpdkBackend(Config c, int wire, int tun, int tap, long pool, String exceptionName, WireAddress me,
-                        boolean ownsEal, boolean udpChecksumByPort) {
+                        int tunMtu, boolean ownsEal, boolean udpChecksumByPort) {
         this.config = c;
         this.wireDriver = driver(wire);
         this.ownsEal = ownsEal;
@@ -112,6 +114,7 @@ public final class DpdkBackend implements PortBackend {
         this.pool = pool;
         this.exceptionName = exceptionName;
         this.me = me;
+        this.tunMtu = tunMtu;
         this.stats = new DpdkPortStats(c.workers());
         int maxPacket = RteMbuf.RTE_MBUF_DEFAULT_DATAROOM;
         for (int w = 0; w < c.workers(); w++) {
@@ -122,6 +125,11 @@ public final class DpdkBackend implements PortBackend {
                     wireHeld, tunHeld, udpChecksumByPort));
             tunnelPorts.add(new DpdkTunnelPort(arena, tun, w, pool, c.burst(), stats, tunHeld, wireHeld));
         }
+    }
+
+    @Override
+    public int tunnelMtu() {
+        return tunMtu;
     }
 
     /** Why the DPDK backend cannot run here (one line), or null when it can. */
@@ -236,7 +244,8 @@ public final class DpdkBackend implements PortBackend {
                 RteErrno.checkReturn(RteEthdev.rte_eth_dev_set_mtu(tun, tunMtu), "rte_eth_dev_set_mtu(tunnel, " + tunMtu + ")");
                 configureException(exc, wireMac, wireMtu, c);
             }
-            DpdkBackend b = new DpdkBackend(c, wire, tun, tap, pool, exc, me, exc != null, cksum.udpOnTransmit());
+            DpdkBackend b = new DpdkBackend(c, wire, tun, tap, pool, exc, me, exc != null ? tunMtu : 0, exc != null,
+                    cksum.udpOnTransmit());
             LOG.info(() -> "dpdk: wire port " + wire + " (" + wireDriver + ", " + WireAddress.macText(wireMac)
                     + ", mtu " + wireMtu + ", checksums " + checksumText(cksum) + "), tunnel " + (exc != null ? c.tun() + " (mtu " + tunMtu + ")" : "port " + tun)
                     + ", exception " + (exc != null ? "interface " + exc : "port " + tap) + ", " + n + " mbufs");
