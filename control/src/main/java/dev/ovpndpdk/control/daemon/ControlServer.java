@@ -50,6 +50,8 @@ public final class ControlServer implements AutoCloseable {
     private final IntPredicate uidAllowed;
     private final MessageCodec codec = new MessageCodec();
     private final List<Connection> connections = new ArrayList<>();
+    /** Dropped since the last turn; the handlers hear of them at the start of the next (see {@link #drop}). */
+    private final List<Connection> dropped = new ArrayList<>();
     private final DatagramReader reader = new DatagramReader(codec);
     private final Arena arena = Arena.ofShared();
     private final MemorySegment sendBuffer = arena.allocate(MessageCodec.MAX_MESSAGE_BYTES);
@@ -110,6 +112,7 @@ public final class ControlServer implements AutoCloseable {
 
     /** One turn: waits up to {@code timeoutMillis} for clients, then serves what is ready. */
     public void poll(int timeoutMillis) throws IOException {
+        reportDropped();
         preparePoll();
         if (poll.await(timeoutMillis) == 0) {
             return;
@@ -226,7 +229,7 @@ public final class ControlServer implements AutoCloseable {
                 return Message.errorReply(request.code(), request.sequence(), Errno.EINVAL,
                         "a " + request.kind().name().toLowerCase(Locale.ROOT) + " is not a request");
             }
-            Message reply = handlers.handle(request, passed);
+            Message reply = handlers.handle(request, passed, c);
             if (request.code() == Command.SUBSCRIBE.code()) {
                 c.subscribed = true;
             }
@@ -241,7 +244,7 @@ public final class ControlServer implements AutoCloseable {
                     + " failed", e);
             return Message.errorReply(request.code(), request.sequence(), EIO, "internal error: " + e);
         } finally {
-            passed.closeIfUnused();
+            passed.close();
         }
     }
 
@@ -317,6 +320,12 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes {@code c}. The handlers hear of it at the start of the next turn, not here: a
+     * drop can happen while a notification is being sent to every subscriber, and the peers an
+     * attached OpenVPN process leaves behind are deleted with notifications of their own, which
+     * must not overtake the one being sent.
+     */
     private void drop(Connection c, String why) {
         if (!c.open) {
             return;
@@ -324,8 +333,17 @@ public final class ControlServer implements AutoCloseable {
         c.open = false;
         connections.remove(c);
         Fd.closeQuietly(c.fd);
+        if (!closed) {
+            dropped.add(c);
+        }
         if (why != null) {
             LOG.warning(c + " disconnected: " + why);
+        }
+    }
+
+    private void reportDropped() {
+        while (!dropped.isEmpty()) {
+            handlers.connectionClosed(dropped.removeFirst());
         }
     }
 

@@ -108,7 +108,10 @@ public final class Daemon implements AutoCloseable {
                 engine.addWorker(backend.wirePort(w), backend.tunnelPort(w));
             }
             engine.start(backend::waiter, w -> backend.threadSetUp(w, cpus));
-            server = ControlServer.open(o.control(), new Handlers(engine, handOverFor(backend), version(), backend::counters));
+            TunnelIdentity identity = new TunnelIdentity(backend.tunName(),
+                    backend instanceof SocketBackend ? "socket" : "dpdk", o.listen(), backend.tunnelMtu());
+            server = ControlServer.open(o.control(), new Handlers(engine, new SocketHandOver(steeringFor(backend, o.listen())),
+                    identity, version(), backend::counters));
             Daemon d = new Daemon(o, backend, engine, server);
             LOG.info(() -> "ready: " + backend.describe() + ", "
                     + o.mode().name().toLowerCase(Locale.ROOT) + " mode, " + o.workers() + " worker"
@@ -149,8 +152,8 @@ public final class Daemon implements AutoCloseable {
                 o.offload() != null ? o.offload() : TunOffload.ON);
     }
 
-    private static SocketHandOver handOverFor(PortBackend backend) {
-        return backend instanceof SocketBackend s ? SocketHandOver.forBackend(s) : SocketHandOver.KEEP_ON_EXCEPTION_PATH;
+    private static SocketHandOver.Steering steeringFor(PortBackend backend, InetSocketAddress listen) {
+        return backend instanceof SocketBackend s ? SocketHandOver.forBackend(s) : SocketHandOver.onExceptionPath(listen);
     }
 
     public Path controlPath() {

@@ -24,7 +24,7 @@ import java.nio.ByteOrder;
  * requests, E2BIG for more than 64 KiB, EINVAL for what does not decode.
  *
  * <p>Each datagram is first peeked at: 16 bytes, and MSG_TRUNC makes the kernel tell its real
- * length. An oversized one is then discarded unread; a NEW_PEER is received with room for one
+ * length. An oversized one is then discarded unread; a NEW_PEER or ATTACH is received with room for one
  * SCM_RIGHTS descriptor; every other datagram goes into a native buffer without room for
  * descriptors — the kernel closes any that came with it — and that buffer is zeroed once
  * decoded, since NEW_KEY carries key material. Control thread only.
@@ -57,7 +57,7 @@ final class DatagramReader implements AutoCloseable {
     private final MessageCodec codec;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer = arena.allocate(MessageCodec.MAX_MESSAGE_BYTES);
-    /** NEW_PEER's datagram: FdPassing fills a heap array; it holds no secrets. */
+    /** NEW_PEER's and ATTACH's datagram: FdPassing fills a heap array; it holds no secrets. */
     private final byte[] withDescriptor = new byte[MessageCodec.MAX_MESSAGE_BYTES];
 
     DatagramReader(MessageCodec codec) {
@@ -91,9 +91,9 @@ final class DatagramReader implements AutoCloseable {
             return new Answer(Message.errorReply(code, sequence, Errno.E2BIG, "message of " + length
                     + " bytes exceeds the " + MessageCodec.MAX_MESSAGE_BYTES + "-byte limit"), false);
         }
-        boolean newPeer = header && code == Command.NEW_PEER.code()
+        boolean takesSocket = header && (code == Command.NEW_PEER.code() || code == Command.ATTACH.code())
                 && (buffer.get(ValueLayout.JAVA_BYTE, 5) & MessageCodec.KIND_MASK) == Kind.REQUEST.code();
-        return newPeer ? readWithDescriptor(c, code, sequence) : readPlain(c);
+        return takesSocket ? readWithDescriptor(c, code, sequence) : readPlain(c);
     }
 
     private Incoming readPlain(Connection c) throws IOException {
@@ -130,7 +130,7 @@ final class DatagramReader implements AutoCloseable {
         try {
             return new Request(codec.decode(withDescriptor, 0, r.length()), fd);
         } catch (MalformedMessageException e) {
-            fd.closeIfUnused();
+            fd.close();
             return new Answer(Message.errorReplyTo(e), false);
         }
     }

@@ -1,6 +1,5 @@
 package dev.ovpndpdk.control.daemon;
 
-import dev.ovpndpdk.bindings.libc.Fd;
 import dev.ovpndpdk.control.protocol.Command;
 import dev.ovpndpdk.control.protocol.Errno;
 import dev.ovpndpdk.control.protocol.ErrnoException;
@@ -10,7 +9,9 @@ import dev.ovpndpdk.control.protocol.MessageCodec;
 import dev.ovpndpdk.control.protocol.PrefixField;
 import dev.ovpndpdk.control.protocol.SockAddrField;
 import dev.ovpndpdk.crypto.CipherAlg;
+import dev.ovpndpdk.dataplane.engine.DeleteReason;
 import dev.ovpndpdk.dataplane.engine.Engine;
+import dev.ovpndpdk.dataplane.engine.Notification;
 import dev.ovpndpdk.dataplane.engine.RequestException;
 import dev.ovpndpdk.dataplane.peer.IpPrefix;
 import dev.ovpndpdk.dataplane.peer.Peer;
@@ -24,11 +25,14 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * The control commands, one method each, mapped onto {@link Engine} calls
@@ -38,44 +42,57 @@ import java.util.function.Supplier;
  * Linux/FreeBSD kernels return for the same failure. Key commands live in {@link KeyHandlers}.
  */
 public final class Handlers {
+    private static final Logger LOG = Logger.getLogger(Handlers.class.getName());
+
     private final Engine engine;
     private final SocketHandOver handOver;
+    private final TunnelIdentity identity;
     private final LongSupplier clock;
     private final String daemonVersion;
     private final KeyHandlers keys;
     private final Supplier<Map<String, Long>> backendCounters;
+    private final Attachment attachment = new Attachment();
 
     /**
-     * @param handOver        adopts the OpenVPN socket of NEW_PEER ({@link SocketHandOver#forBackend})
+     * @param handOver        takes the OpenVPN socket of ATTACH and NEW_PEER
+     * @param identity        what PING reports the daemon serves
      * @param daemonVersion   PING's {@code daemon_version}
      * @param backendCounters the port backend's own counters, added to GET_STATS
      *                        ({@code PortBackend#counters}); read on the control thread
      */
-    public Handlers(Engine engine, SocketHandOver handOver, String daemonVersion, Supplier<Map<String, Long>> backendCounters) {
-        this(engine, handOver, daemonVersion, System::nanoTime, backendCounters);
+    public Handlers(Engine engine, SocketHandOver handOver, TunnelIdentity identity, String daemonVersion,
+                    Supplier<Map<String, Long>> backendCounters) {
+        this(engine, handOver, identity, daemonVersion, System::nanoTime, backendCounters);
     }
 
-    Handlers(Engine engine, SocketHandOver handOver, String daemonVersion, LongSupplier clock,
+    Handlers(Engine engine, SocketHandOver handOver, TunnelIdentity identity, String daemonVersion, LongSupplier clock,
              Supplier<Map<String, Long>> backendCounters) {
         this.engine = engine;
         this.handOver = handOver;
+        this.identity = identity;
         this.clock = clock;
         this.daemonVersion = daemonVersion;
         this.keys = new KeyHandlers(engine);
         this.backendCounters = backendCounters;
+        engine.addListener(n -> {
+            if (n instanceof Notification.PeerDeleted d) {
+                attachment.removed(d.peerId());
+            }
+        });
     }
 
     /**
-     * Executes one request and returns its reply (not yet split into parts).
+     * Executes one request of connection {@code c} and returns its reply (not yet split into
+     * parts).
      *
-     * @param fd the descriptor passed with the request; a handler that keeps it takes it
+     * @param fd the descriptor passed with the request; closed when the request is done
      */
-    Message handle(Message request, PassedFd fd) throws ErrnoException {
+    Message handle(Message request, PassedFd fd, Connection c) throws ErrnoException {
         Command command = request.command().orElseThrow(
                 () -> new ErrnoException(Errno.ENOTSUP, "unknown command " + request.code()));
         try {
             return switch (command) {
-                case NEW_PEER -> newPeer(request, fd);
+                case NEW_PEER -> newPeer(request, fd, c);
                 case SET_PEER -> setPeer(request);
                 case DEL_PEER -> delPeer(request);
                 case GET_PEER -> getPeer(request);
@@ -88,6 +105,7 @@ public final class Handlers {
                 case DEL_ROUTE -> delRoute(request);
                 case SUBSCRIBE -> Message.replyTo(request).build(); // the server marks the connection
                 case PING -> ping(request);
+                case ATTACH -> attach(request, fd, c);
             };
         } catch (RequestException e) {
             throw new ErrnoException(errno(e.kind()), e.getMessage());
@@ -112,7 +130,7 @@ public final class Handlers {
 
     // --- peers ----------------------------------------------------------------------------------
 
-    private Message newPeer(Message request, PassedFd fd) throws ErrnoException {
+    private Message newPeer(Message request, PassedFd fd, Connection c) throws ErrnoException {
         int id = peerId(request);
         int txId = (int) request.optU64(PeerFields.TX_ID, FieldNames.PEER_ID_MAX).orElse(id);
         InetSocketAddress remote = SockAddrField.get(request.fields(), FieldNames.REMOTE);
@@ -127,30 +145,74 @@ public final class Handlers {
         if (interval.isPresent() != timeout.isPresent()) {
             throw new ErrnoException(Errno.EINVAL, "keepalive_interval and keepalive_timeout go together");
         }
-        OptionalLong socket = request.optU64(FieldNames.SOCKET);
-        // Refuse a taken id before the socket is adopted: a failed request changes nothing.
-        if (engine.table().get(id) != null) {
-            throw new ErrnoException(Errno.EEXIST, "peer " + id + " exists");
-        }
+        // Everything the engine would refuse is refused before the socket is touched: a
+        // refused request changes nothing.
+        engine.checkNewPeer(id, txId, vpn4, vpn6);
+        OptionalInt socket = passedSocket(request, fd);
         if (socket.isPresent()) {
-            if (socket.getAsLong() != 0 || !fd.present()) {
-                throw new ErrnoException(Errno.EBADF, "field socket: no descriptor " + Long.toUnsignedString(
-                        socket.getAsLong()) + " was passed with this request (SCM_RIGHTS)");
-            }
-            int f = fd.take();
-            try {
-                handOver.adopt(f);
-            } catch (ErrnoException | RuntimeException e) {
-                Fd.closeQuietly(f);
-                throw e;
-            }
+            handOver.newPeer(socket.getAsInt(), engine.table().size() > 0);
         }
         long now = clock.getAsLong();
-        engine.newPeer(id, txId, remote, vpn4, vpn6, null, now);
+        Peer p = engine.newPeer(id, txId, remote, vpn4, vpn6, null, now);
         if (interval.isPresent()) {
             engine.setKeepalive(id, interval.getAsLong(), timeout.getAsLong(), now);
         }
+        attachment.created(c, p);
         return Message.replyTo(request).build();
+    }
+
+    /** The descriptor the request's {@code socket} field names; EBADF when none was passed. */
+    private static OptionalInt passedSocket(Message request, PassedFd fd) throws ErrnoException {
+        OptionalLong socket = request.optU64(FieldNames.SOCKET);
+        if (socket.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        if (socket.getAsLong() != 0 || !fd.present()) {
+            throw new ErrnoException(Errno.EBADF, "field socket: no descriptor " + Long.toUnsignedString(
+                    socket.getAsLong()) + " was passed with this request (SCM_RIGHTS)");
+        }
+        return OptionalInt.of(fd.fd());
+    }
+
+    /** ATTACH: the OpenVPN process of this tunnel; its socket, and the peers it will own. */
+    private Message attach(Message request, PassedFd fd, Connection c) throws ErrnoException {
+        OptionalInt socket = passedSocket(request, fd);
+        boolean first = attachment.owner() != c;
+        if (first && attachment.owner() != null) {
+            attachment.attach(c); // EBUSY, naming the owner
+        }
+        if (socket.isPresent()) {
+            handOver.attach(socket.getAsInt());
+        }
+        attachment.attach(c);
+        if (first) {
+            LOG.info(() -> c + " attached as the OpenVPN process of " + identity.tun()
+                    + (socket.isPresent() ? ", with its socket" : "") + "; its peers leave with it");
+        } else if (socket.isPresent()) {
+            LOG.info(() -> c + " handed over its socket");
+        }
+        return Message.replyTo(request).u64(FieldNames.PEER_COUNT, engine.table().size()).build();
+    }
+
+    /**
+     * Connection {@code c} closed. If it was the attached OpenVPN process, the peers it created
+     * and that are still there are deleted (TEARDOWN): nothing flows on keys nobody manages.
+     */
+    void connectionClosed(Connection c) {
+        Optional<List<Peer>> owned = attachment.closed(c);
+        if (owned.isEmpty()) {
+            return;
+        }
+        int deleted = 0;
+        for (Peer p : owned.get()) {
+            if (engine.table().get(p.id()) == p) {
+                engine.delPeer(p.id(), DeleteReason.TEARDOWN);
+                deleted++;
+            }
+        }
+        int n = deleted;
+        LOG.info(() -> c + ", the attached OpenVPN process, went away: " + (n == 0 ? "it had no peers"
+                : n + " peer" + (n == 1 ? "" : "s") + " deleted (teardown)"));
     }
 
     private Message setPeer(Message request) throws ErrnoException {
@@ -237,7 +299,17 @@ public final class Handlers {
                 reply.string(FieldNames.CIPHER, alg.openvpnName());
             }
         }
-        return reply.u64(FieldNames.PEER_COUNT, engine.table().size()).build();
+        reply.u64(FieldNames.PEER_COUNT, engine.table().size())
+                .string(FieldNames.MODE, engine.config().mode().name().toLowerCase(Locale.ROOT))
+                .string(FieldNames.TUN, identity.tun())
+                .string(FieldNames.BACKEND, identity.backend())
+                .add(SockAddrField.field(FieldNames.LISTEN, identity.listen()));
+        if (identity.tunMtu() > 0) {
+            reply.u64(FieldNames.TUN_MTU, identity.tunMtu());
+        }
+        return reply.string(FieldNames.FEATURE, FieldNames.FEATURE_ATTACH)
+                .string(FieldNames.FEATURE, FieldNames.FEATURE_PEER_FLOAT)
+                .build();
     }
 
     // --- addresses --------------------------------------------------------------------------------

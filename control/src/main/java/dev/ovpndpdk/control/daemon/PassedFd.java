@@ -4,9 +4,10 @@ import dev.ovpndpdk.bindings.libc.Fd;
 
 /**
  * The descriptor that came with a request (SCM_RIGHTS), if any. The daemon owns it from the
- * moment it arrives: a handler that keeps it {@link #take}s it; whatever is left is closed
- * when the request is done, so a descriptor passed with the wrong request never leaks
- * (docs/control-protocol.md, "File descriptors").
+ * moment it arrives: a handler looks at it through {@link #fd} and keeps no copy, and it is
+ * closed when the request is done, so a descriptor passed with the wrong request never leaks
+ * and the daemon never holds on to the OpenVPN process's socket (docs/control-protocol.md,
+ * "File descriptors", "ATTACH").
  */
 final class PassedFd {
     static final PassedFd NONE = new PassedFd(-1);
@@ -21,15 +22,13 @@ final class PassedFd {
         return fd >= 0;
     }
 
-    /** Hands the descriptor over to the caller, who must close it; -1 if there is none. */
-    int take() {
-        int f = fd;
-        fd = -1;
-        return f;
+    /** The descriptor, still owned here (closed when the request is done); -1 if there is none. */
+    int fd() {
+        return fd;
     }
 
-    /** Closes the descriptor unless it was taken. */
-    void closeIfUnused() {
+    /** Closes the descriptor (the request is done). */
+    void close() {
         if (fd >= 0) {
             Fd.closeQuietly(fd);
             fd = -1;

@@ -8,50 +8,113 @@ import dev.ovpndpdk.dataplane.port.socket.SocketBackend;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.logging.Logger;
 
 /**
- * What NEW_PEER does with the OpenVPN process's UDP socket (spec §3.2): the socket backend
- * adopts it into its reuseport group so the control channel keeps reaching OpenVPN. An
- * interface so that the control server can be tested without a TUN device or root.
+ * What the daemon does with the OpenVPN process's UDP socket when ATTACH or NEW_PEER passes it
+ * (docs/control-protocol.md, "ATTACH"; spec §3.2): check it, let the backend steer the control
+ * channel to it, and keep no copy. The descriptor stays the request's ({@link PassedFd} closes
+ * it), so when the OpenVPN process closes its socket the socket is gone for good: a restarted
+ * process's new socket takes its place instead of queueing behind a stale one (G2).
+ *
+ * <p>Which socket is in use is told by its {@link SockOpt#cookie cookie}, not its address: a
+ * restarted OpenVPN binds the same address with a new socket.
  */
-@FunctionalInterface
-public interface SocketHandOver {
-    /**
-     * Adopts {@code fd}. On success the descriptor belongs to the adopter; on failure it stays
-     * the caller's to close.
-     *
-     * @throws ErrnoException the errno the client gets: EPROTOTYPE (not UDP), EBUSY (another
-     *         socket was handed over before), EINVAL (not usable, with the reason)
-     */
-    void adopt(int fd) throws ErrnoException;
+public final class SocketHandOver {
+    private static final Logger LOG = Logger.getLogger(SocketHandOver.class.getName());
 
-    /** For daemons without an OpenVPN process behind them in tests: every hand-over refused. */
-    SocketHandOver REFUSE = fd -> {
-        throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EINVAL,
-                "this daemon does not take OpenVPN sockets");
-    };
+    /** The backend's part: make the control channel reach {@code fd}'s socket. */
+    @FunctionalInterface
+    public interface Steering {
+        /**
+         * @throws IllegalArgumentException when the socket cannot work here, with the reason
+         */
+        void steer(int fd) throws IOException;
+    }
+
+    /** The socket backend: the socket must be in the workers' reuseport group, steered to by BPF. */
+    static Steering forBackend(SocketBackend backend) {
+        return backend::steerToOpenVpn;
+    }
 
     /**
-     * The DPDK backend's answer: nothing to take over. The OpenVPN process's socket lives on
-     * the exception interface and keeps receiving everything the fast path does not take; the
-     * duplicate we were sent is checked to be UDP and closed.
+     * The DPDK backend: nothing to steer. The OpenVPN process's socket lives on the exception
+     * interface and receives everything the fast path does not take; its port must be ours.
      */
-    SocketHandOver KEEP_ON_EXCEPTION_PATH = fd -> {
+    static Steering onExceptionPath(InetSocketAddress listen) {
+        return fd -> {
+            InetSocketAddress local = Sockets.localAddress(fd);
+            if (local.getPort() != listen.getPort()
+                    || !(local.getAddress().isAnyLocalAddress() || local.getAddress().equals(listen.getAddress()))) {
+                throw new IllegalArgumentException("the handed-over socket is bound to " + local
+                        + "; the daemon's exception path delivers to " + listen);
+            }
+        };
+    }
+
+    private final Steering steering;
+    /** The socket the control channel goes to; 0 before any was handed over. */
+    private long cookie;
+
+    public SocketHandOver(Steering steering) {
+        this.steering = steering;
+    }
+
+    /**
+     * ATTACH's socket: the OpenVPN process that owns the tunnel, so it replaces any socket
+     * handed over before (its process is gone, or it is a socket the owner re-created).
+     */
+    void attach(int fd) throws ErrnoException {
+        long c = check(fd);
+        steer(fd);
+        if (cookie != 0 && cookie != c) {
+            LOG.info("the OpenVPN socket handed over before is replaced by the attached process's");
+        }
+        cookie = c;
+    }
+
+    /**
+     * NEW_PEER's socket. The one in use again costs nothing (every peer of a server brings it).
+     * Another one is refused while peers exist, as if_ovpn refuses a second socket (EBUSY);
+     * with no peer left, it is a new OpenVPN process's and takes over.
+     */
+    void newPeer(int fd, boolean peersExist) throws ErrnoException {
+        long c = check(fd);
+        if (c == cookie) {
+            return;
+        }
+        if (cookie != 0 && peersExist) {
+            throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EBUSY,
+                    "the peers of this daemon share another OpenVPN socket; this one is a different socket");
+        }
+        steer(fd);
+        cookie = c;
+    }
+
+    /** EPROTOTYPE unless {@code fd} is a UDP socket (SOCK_DGRAM alone would let a Unix socket in); its cookie. */
+    private static long check(int fd) throws ErrnoException {
         try {
-            requireUdp(fd);
+            int type = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_TYPE, "getsockopt(SO_TYPE)");
+            int protocol = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_PROTOCOL, "getsockopt(SO_PROTOCOL)");
+            if (type != Sockets.SOCK_DGRAM || protocol != Sockets.IPPROTO_UDP) {
+                throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EPROTOTYPE,
+                        "the passed socket is not a UDP socket (only UDP is supported)");
+            }
+            return SockOpt.cookie(fd);
         } catch (dev.ovpndpdk.bindings.libc.ErrnoException e) {
             throw notUsable(e);
         }
-        dev.ovpndpdk.bindings.libc.Fd.closeQuietly(fd);
-    };
+    }
 
-    /** EPROTOTYPE unless {@code fd} is a UDP socket (SOCK_DGRAM alone would let a Unix socket in). */
-    private static void requireUdp(int fd) throws ErrnoException, dev.ovpndpdk.bindings.libc.ErrnoException {
-        int type = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_TYPE, "getsockopt(SO_TYPE)");
-        int protocol = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_PROTOCOL, "getsockopt(SO_PROTOCOL)");
-        if (type != Sockets.SOCK_DGRAM || protocol != Sockets.IPPROTO_UDP) {
-            throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EPROTOTYPE,
-                    "the passed socket is not a UDP socket (only UDP is supported)");
+    private void steer(int fd) throws ErrnoException {
+        try {
+            steering.steer(fd);
+        } catch (IllegalArgumentException e) {
+            throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EINVAL, e.getMessage());
+        } catch (dev.ovpndpdk.bindings.libc.ErrnoException e) {
+            throw notUsable(e);
+        } catch (IOException e) {
+            throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EINVAL, e.getMessage());
         }
     }
 
@@ -61,37 +124,5 @@ public interface SocketHandOver {
                 ? dev.ovpndpdk.control.protocol.Errno.EPROTOTYPE
                 : dev.ovpndpdk.control.protocol.Errno.EINVAL,
                 "the passed descriptor: " + e.getMessage());
-    }
-
-    /**
-     * The socket backend's adoption, with the errnos of docs/control-protocol.md: the checks
-     * that have their own errno are made here, the rest is the backend's (EINVAL with its
-     * message, e.g. "SO_REUSEPORT must be set before bind").
-     */
-    static SocketHandOver forBackend(SocketBackend backend) {
-        return new SocketHandOver() {
-            private InetSocketAddress adopted;
-
-            @Override
-            public void adopt(int fd) throws ErrnoException {
-                try {
-                    requireUdp(fd);
-                    InetSocketAddress local = Sockets.localAddress(fd);
-                    if (adopted != null && !adopted.equals(local)) {
-                        throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EBUSY, "the peers of this daemon"
-                                + " share the socket bound to " + adopted + "; this one is bound to " + local);
-                    }
-                    backend.adoptOpenVpnSocket(fd);
-                    // The backend closes a second copy of the same socket itself.
-                    adopted = local;
-                } catch (IllegalArgumentException e) {
-                    throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EINVAL, e.getMessage());
-                } catch (dev.ovpndpdk.bindings.libc.ErrnoException e) {
-                    throw notUsable(e);
-                } catch (IOException e) {
-                    throw new ErrnoException(dev.ovpndpdk.control.protocol.Errno.EINVAL, e.getMessage());
-                }
-            }
-        };
     }
 }

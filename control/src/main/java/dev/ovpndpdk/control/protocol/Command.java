@@ -33,8 +33,13 @@ public enum Command {
     DEL_ROUTE(11),
     /** This connection receives notifications from now on (Linux: join mcast group "peers"). */
     SUBSCRIBE(12),
-    /** Liveness and version: protocol version, daemon version, supported ciphers. */
-    PING(13);
+    /** Liveness and version: protocol version, daemon version, ciphers, mode, tunnel, features. */
+    PING(13),
+    /**
+     * The OpenVPN process introduces itself: hands over its UDP socket before any peer exists,
+     * and owns the peers it creates, which leave when its connection closes. No kernel has it.
+     */
+    ATTACH(14);
 
     private final int code;
 

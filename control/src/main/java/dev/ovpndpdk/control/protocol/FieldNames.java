@@ -111,6 +111,24 @@ public final class FieldNames {
     public static final String PROTOCOL_VERSION = "protocol_version";
     /** STRING: the daemon's release, e.g. "0.1.0". */
     public static final String DAEMON_VERSION = "daemon_version";
+    /** STRING: the daemon's mode, {@code p2p} or {@code mp}. */
+    public static final String MODE = "mode";
+    /** STRING: the tunnel interface the daemon serves. */
+    public static final String TUN = "tun";
+    /** STRING: the port backend, {@code socket} or {@code dpdk}. */
+    public static final String BACKEND = "backend";
+    /** NESTED sockaddr: the UDP address the daemon owns ({@code --listen}). */
+    public static final String LISTEN = "listen";
+    /** U64: the tunnel MTU the backend needs; absent when any will do. */
+    public static final String TUN_MTU = "tun_mtu";
+    /** STRING, repeated: a capability beyond protocol version 1's commands: the {@code FEATURE_*} values. */
+    public static final String FEATURE = "feature";
+    /** {@code attach}: the ATTACH command, and peers that leave with their owner. */
+    public static final String FEATURE_ATTACH = "attach";
+    /** {@code peer_float}: PEER_FLOAT notifications. */
+    public static final String FEATURE_PEER_FLOAT = "peer_float";
+    /** {@code local}: NEW_PEER's {@code local} is the address replies leave from. */
+    public static final String FEATURE_LOCAL = "local";
 
     /** The name of the drop counter for {@code reason} (lower_snake, e.g. "auth_failed"). */
     public static String drop(String reason) {

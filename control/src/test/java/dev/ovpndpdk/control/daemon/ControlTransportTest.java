@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ovpndpdk.bindings.libc.Fd;
+import dev.ovpndpdk.bindings.libc.SockOpt;
 import dev.ovpndpdk.bindings.libc.Sockets;
 import dev.ovpndpdk.bindings.libc.UnixSockets;
 import dev.ovpndpdk.control.client.ControlClient;
@@ -26,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 import org.junit.jupiter.api.Test;
@@ -104,19 +106,23 @@ class ControlTransportTest {
     }
 
     @Test
-    void newPeerAdoptsThePassedUdpSocket() throws Exception {
+    void newPeerHandsThePassedUdpSocketOverAndKeepsNoCopy() throws Exception {
         int udp = Sockets.udp(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0));
         try (InProcessDaemon d = InProcessDaemon.start(dir, Mode.MP); ControlClient c = d.client()) {
             Sockets.bind(udp, new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0));
+            c.call(Command.PING, Fields.empty());
+            int before = openFds();
             Fields f = Fields.builder().addAll(ControlServerTest.newPeer(1, "5.5.5.2")).u64(FieldNames.SOCKET, 0).build();
             c.call(Command.NEW_PEER, f, udp);
-            assertEquals(1, d.handedOver.size());
-            int adopted = d.handedOver.get(0);
-            assertNotEquals(udp, adopted, "the daemon holds its own descriptor");
-            assertEquals(Sockets.localAddress(udp), Sockets.localAddress(adopted), "the same socket");
+            assertEquals(List.of(SockOpt.cookie(udp)), d.handedOver, "steered to the passed socket");
+            assertEquals(before, openFds(), "the daemon closed its copy");
+
+            c.call(Command.NEW_PEER, Fields.builder().addAll(ControlServerTest.newPeer(2, "5.5.5.3"))
+                    .u64(FieldNames.SOCKET, 0).build(), udp);
+            assertEquals(1, d.handedOver.size(), "the same socket again is not steered to again");
 
             RequestRefusedException e = assertThrows(RequestRefusedException.class, () -> c.call(Command.NEW_PEER,
-                    Fields.builder().addAll(ControlServerTest.newPeer(2, "5.5.5.3")).u64(FieldNames.SOCKET, 1).build(), udp));
+                    Fields.builder().addAll(ControlServerTest.newPeer(3, "5.5.5.4")).u64(FieldNames.SOCKET, 1).build(), udp));
             assertEquals(Errno.EBADF, e.errno());
         } finally {
             Fd.closeQuietly(udp);

@@ -13,6 +13,10 @@ import dev.ovpndpdk.bindings.libc.ProcessIds;
 import dev.ovpndpdk.bindings.libc.SockOpt;
 import dev.ovpndpdk.bindings.libc.Sockets;
 import dev.ovpndpdk.control.Main;
+import dev.ovpndpdk.control.client.ControlClient;
+import dev.ovpndpdk.control.protocol.Command;
+import dev.ovpndpdk.control.protocol.FieldNames;
+import dev.ovpndpdk.control.protocol.Fields;
 import dev.ovpndpdk.dataplane.peer.Mode;
 
 import java.io.IOException;
@@ -130,7 +134,8 @@ class DaemonRootTest {
             String[] r = cli("--control", control.toString(), "peer", "new", "--id", "1",
                     "--remote", "127.0.0.1:9", "--socket-fd", String.valueOf(other));
             assertEquals("1", r[0]);
-            assertTrue(r[2].startsWith("ovpn-dpdk: the handed-over socket is bound to port "), r[2]);
+            assertTrue(r[2].startsWith("ovpn-dpdk: the handed-over socket is bound to 127.0.0.1:"), r[2]);
+            assertTrue(r[2].contains("OpenVPN's local and port must be the same"), r[2]);
             assertEquals("", cli("--control", control.toString(), "peer", "get")[1], "no peer was added");
         } finally {
             Fd.closeQuietly(other);
@@ -138,6 +143,57 @@ class DaemonRootTest {
             loop.join(15_000);
         }
         assertFalse(Files.exists(control));
+    }
+
+    /**
+     * G2: OpenVPN restarts (SIGHUP, crash, upgrade) with a new socket on the same address. The
+     * daemon kept no copy of the old one, so the new one is the group's OpenVPN index again,
+     * and a new client's first handshake packet reaches it.
+     */
+    @Test
+    void aRestartedOpenVpnsNewSocketGetsTheControlChannel() throws Exception {
+        String tun = "ovt" + HexFormat.of().toHexDigits(new Random().nextInt()).substring(0, 6);
+        int port = freeUdpPort();
+        InetSocketAddress listen = new InetSocketAddress(LOOPBACK, port);
+        Path control = dir.resolve("d.sock");
+        Daemon d = Daemon.start(new Daemon.Options(tun, listen, Mode.MP, 2,
+                Daemon.Backend.SOCKET, "jdk", control, null, 2048, null, null));
+        Thread loop = new Thread(d::run, "control-thread");
+        loop.start();
+        try (java.net.DatagramSocket client = new java.net.DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+            for (int process = 1; process <= 3; process++) {
+                int openvpn = Sockets.udp(listen);
+                try (ControlClient c = ControlClient.connect(control)) {
+                    SockOpt.setReusePort(openvpn, true);
+                    Sockets.bind(openvpn, listen);
+                    c.call(Command.ATTACH, Fields.builder().u64(FieldNames.SOCKET, 0).build(), openvpn);
+                    // P_CONTROL_HARD_RESET_CLIENT_V2 from a client the daemon has never seen
+                    byte[] reset = {0x38, 1, 2, 3, 4, 5, 6, 7, 0, 0, 0, 0, 0};
+                    client.send(new java.net.DatagramPacket(reset, reset.length, listen));
+                    assertEquals(reset.length, receive(openvpn), "OpenVPN process " + process + " got the handshake");
+                } finally {
+                    Fd.closeQuietly(openvpn); // the process exits: its socket leaves the group
+                }
+            }
+        } finally {
+            d.stop();
+            loop.join(15_000);
+        }
+    }
+
+    /** The length of the next datagram on {@code fd} within 3 s, or -1. */
+    private static int receive(int fd) throws Exception {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment buf = a.allocate(2048);
+            for (int i = 0; i < 300; i++) {
+                int n = Sockets.recvFrom(fd, buf.address(), 2048, Sockets.MSG_DONTWAIT, 0, 0);
+                if (n >= 0) {
+                    return n;
+                }
+                Thread.sleep(10);
+            }
+            return -1;
+        }
     }
 
     private static byte[] randomBlock() {

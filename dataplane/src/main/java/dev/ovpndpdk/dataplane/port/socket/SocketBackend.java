@@ -31,14 +31,19 @@ import java.util.logging.Logger;
  * with one queue per worker, and one UDP socket per worker in a SO_REUSEPORT group on the
  * listen address, steered by a classic-BPF program.
  *
- * <p>The group and the OpenVPN process. Socket indices in a reuseport group are bind order.
- * If the OpenVPN process bound the port first (found at start by a probe bind), it is index
- * 0 and the workers are 1..N; otherwise the workers are 0..N-1 and an OpenVPN socket that
- * joins later is N. The program sends P_DATA_V2 to worker {@code peer-id mod N} and anything
- * else to the OpenVPN socket — or, while there is none, to worker 0, which counts it as
- * not-data. A socket handed over in NEW_PEER must already be in the group (SO_REUSEPORT set
- * before bind, same address, same uid); {@link #adoptOpenVpnSocket} checks that and
- * re-attaches the program so control packets reach it.
+ * <p>The group and the OpenVPN process. Socket indices in a reuseport group are bind order,
+ * and when a member leaves, the last one takes its index. The daemon binds first (it owns the
+ * TUN device and starts before OpenVPN): its workers are 0..N-1 and the OpenVPN process's
+ * socket, bound after them, is N. The program sends P_DATA_V2 to worker {@code peer-id mod N}
+ * and anything else to index N. While no OpenVPN socket is there (not started yet, or between
+ * a restart's close and bind) index N is out of range and the kernel picks a worker by hash,
+ * which counts the datagram as not-data. The daemon keeps no copy of the OpenVPN socket
+ * ({@link #steerToOpenVpn}): when the process closes it, it leaves the group, and the next
+ * process's socket is N again.
+ *
+ * <p>If the OpenVPN process bound the port first (found at start by a probe bind), it is
+ * index 0 and the workers 1..N. That layout survives no OpenVPN restart — its leaving moves
+ * the last worker into slot 0 — so it is only for processes that hand their socket over once.
  */
 public final class SocketBackend implements PortBackend {
     private static final Logger LOG = Logger.getLogger(SocketBackend.class.getName());
@@ -55,7 +60,6 @@ public final class SocketBackend implements PortBackend {
     private final List<Integer> sockets = new ArrayList<>();
     private final List<UdpWirePort> wirePorts = new ArrayList<>();
     private final List<TunnelPort> tunnelPorts = new ArrayList<>();
-    private int openVpnFd = -1;
     private boolean closed;
 
     private SocketBackend(TunDevice tun, InetSocketAddress listen, boolean openVpnFirst) {
@@ -177,14 +181,12 @@ public final class SocketBackend implements PortBackend {
     }
 
     /**
-     * The group's program for the current layout: data to the workers by peer-id; anything
-     * else to the OpenVPN socket (index 0 if it was bound first, N if after), or to worker 0
-     * while there is none.
+     * The group's program: data to the workers by peer-id; anything else to the OpenVPN socket,
+     * index 0 if it was bound first, N (after the workers) if after.
      */
     private List<ClassicBpf.Insn> program() {
         int n = sockets.size();
-        int control = openVpnFirst ? 0 : (openVpnFd >= 0 ? n : 0);
-        return ReuseportSteering.program(openVpnFirst ? 1 : 0, n, control);
+        return ReuseportSteering.program(openVpnFirst ? 1 : 0, n, openVpnFirst ? 0 : n);
     }
 
     @Override
@@ -233,46 +235,31 @@ public final class SocketBackend implements PortBackend {
 
 
     /**
-     * NEW_PEER handed the OpenVPN process's UDP socket (a duplicate of its fd, now ours to
-     * keep): check it shares our port in the reuseport group, and steer the control channel
-     * to it. Idempotent for the same socket.
+     * ATTACH or NEW_PEER handed over the OpenVPN process's UDP socket: check that it shares our
+     * address and port in the reuseport group, and (re)attach the steering program through it,
+     * so that everything not P_DATA_V2 reaches it. The descriptor stays the caller's: the daemon
+     * keeps no copy (see the class comment), so the caller closes it.
      *
      * @throws IllegalArgumentException with a message for the operator when it cannot work
      */
-    public void adoptOpenVpnSocket(int fd) throws IOException {
+    public void steerToOpenVpn(int fd) throws IOException {
         int type = SockOpt.getInt(fd, SockOpt.SOL_SOCKET, SockOpt.SO_TYPE, "getsockopt(SO_TYPE)");
         if (type != Sockets.SOCK_DGRAM) {
             throw new IllegalArgumentException("the handed-over socket is not a UDP socket (TCP is not supported)");
         }
         InetSocketAddress local = Sockets.localAddress(fd);
-        if (local.getPort() != listen.getPort()) {
-            throw new IllegalArgumentException("the handed-over socket is bound to port " + local.getPort()
-                    + ", the daemon listens on " + listen.getPort());
+        if (local.getPort() != listen.getPort() || !local.getAddress().equals(listen.getAddress())) {
+            throw new IllegalArgumentException("the handed-over socket is bound to " + Remote.of(local)
+                    + ", the daemon listens on " + Remote.of(listen) + ": OpenVPN's local and port must be the same");
         }
         if (!SockOpt.reusePortEnabled(fd)) {
             throw new IllegalArgumentException("the handed-over socket has no SO_REUSEPORT; set it before bind so the daemon's sockets can share the port");
         }
-        if (openVpnFd >= 0) {
-            if (Sockets.localAddress(openVpnFd).equals(local)) {
-                Fd.closeQuietly(fd); // the same socket again (MP: every peer hands it over)
-                return;
-            }
-            throw new IllegalArgumentException("another OpenVPN socket was handed over already (" + Sockets.localAddress(openVpnFd) + ")");
-        }
-        openVpnFd = fd;
-        try {
-            // Attaching through the handed-over fd fails with EINVAL when it is in no group:
-            // the message then says whether SO_REUSEPORT came after bind.
-            ReuseportSteering.attach(fd, program());
-        } catch (IOException e) {
-            openVpnFd = -1;
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        LOG.info(() -> "control channel: datagrams that are not P_DATA_V2 now go to the OpenVPN process's socket " + local);
-    }
-
-    public boolean hasOpenVpnSocket() {
-        return openVpnFd >= 0;
+        // Attaching through the handed-over fd fails with EINVAL when it is in no group: the
+        // message then says whether SO_REUSEPORT came after bind.
+        ReuseportSteering.attach(fd, program());
+        LOG.info(() -> "control channel: datagrams that are not P_DATA_V2 go to the OpenVPN process's socket "
+                + Remote.of(local) + " (reuseport index " + (openVpnFirst ? 0 : sockets.size()) + ")");
     }
 
     /**
@@ -343,9 +330,6 @@ public final class SocketBackend implements PortBackend {
         closed = true;
         wirePorts.forEach(UdpWirePort::close);
         sockets.forEach(Fd::closeQuietly);
-        if (openVpnFd >= 0) {
-            Fd.closeQuietly(openVpnFd);
-        }
         tun.close();
         if (arena.scope().isAlive()) {
             arena.close();
