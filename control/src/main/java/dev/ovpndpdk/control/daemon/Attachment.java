@@ -34,6 +34,14 @@ final class Attachment {
         return owner;
     }
 
+    /**
+     * Whether {@code c} belongs to the attached process: its own connection, or another of the
+     * same process (OpenVPN's notification connection). Those are never evicted.
+     */
+    boolean isOwnersProcess(Connection c) {
+        return owner != null && (c == owner || c.credentials.pid() == owner.credentials.pid());
+    }
+
     /** NEW_PEER on {@code c} created {@code p}: the owner's if {@code c} is the owner. */
     void created(Connection c, Peer p) {
         if (c == owner) {

@@ -23,6 +23,8 @@ final class Connection {
     boolean closeAfterFlush;
     /** Notifications dropped since the last one that went through (slow subscriber). */
     long missedNotifications;
+    /** When it connected or last sent a request: the longest idle makes room when the socket is full. */
+    long lastActiveNanos = System.nanoTime();
 
     Connection(int id, int fd, UnixSockets.PeerCredentials credentials, boolean allowed) {
         this.id = id;

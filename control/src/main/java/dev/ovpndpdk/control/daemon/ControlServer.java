@@ -168,8 +168,8 @@ public final class ControlServer implements AutoCloseable {
                 Fd.closeQuietly(fd);
                 continue;
             }
-            if (connections.size() >= MAX_CONNECTIONS) {
-                LOG.warning("control socket: more than " + MAX_CONNECTIONS + " clients, refused pid " + who.pid());
+            if (connections.size() >= MAX_CONNECTIONS && !evictIdle()) {
+                LOG.warning("control socket: " + MAX_CONNECTIONS + " clients, all busy or the OpenVPN process's; refused pid " + who.pid());
                 Fd.closeQuietly(fd);
                 continue;
             }
@@ -180,6 +180,32 @@ public final class ControlServer implements AutoCloseable {
             }
             connections.add(c);
         }
+    }
+
+    /**
+     * Makes room for a new client when the socket has {@link #MAX_CONNECTIONS}: closes the one
+     * idle longest, preferring those that did not subscribe, and never one of the attached
+     * OpenVPN process's. A client that leaks connections can then cost only its own, never
+     * OpenVPN's or the operator's next command. False when every client is the OpenVPN
+     * process's or has a reply in flight.
+     */
+    private boolean evictIdle() {
+        Connection victim = null;
+        for (Connection c : connections) {
+            if (!c.outbox.isEmpty() || handlers.isAttachedProcess(c)) {
+                continue;
+            }
+            if (victim == null || (victim.subscribed && !c.subscribed)
+                    || (victim.subscribed == c.subscribed && c.lastActiveNanos - victim.lastActiveNanos < 0)) {
+                victim = c;
+            }
+        }
+        if (victim == null) {
+            return false;
+        }
+        long idle = (System.nanoTime() - victim.lastActiveNanos) / 1_000_000_000L;
+        drop(victim, MAX_CONNECTIONS + " clients: the one idle longest (" + idle + " s) makes room for a new one");
+        return true;
     }
 
     private void serve(Connection c, short revents) {
@@ -218,7 +244,10 @@ public final class ControlServer implements AutoCloseable {
                 LOG.fine(() -> c + ": refused: " + a.reply());
                 reply(c, a.reply());
             }
-            case DatagramReader.Request r -> reply(c, dispatch(c, r.message(), r.fd()));
+            case DatagramReader.Request r -> {
+                c.lastActiveNanos = System.nanoTime();
+                reply(c, dispatch(c, r.message(), r.fd()));
+            }
         }
         return true;
     }

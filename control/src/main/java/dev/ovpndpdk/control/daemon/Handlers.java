@@ -215,6 +215,11 @@ public final class Handlers {
                 : n + " peer" + (n == 1 ? "" : "s") + " deleted (teardown)"));
     }
 
+    /** Whether {@code c} belongs to the attached OpenVPN process (never evicted when the socket is full). */
+    boolean isAttachedProcess(Connection c) {
+        return attachment.isOwnersProcess(c);
+    }
+
     private Message setPeer(Message request) throws ErrnoException {
         int id = peerId(request);
         long interval = request.u64(FieldNames.KEEPALIVE_INTERVAL, FieldNames.KEEPALIVE_MAX);

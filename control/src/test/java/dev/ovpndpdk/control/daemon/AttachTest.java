@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * ATTACH (docs/control-protocol.md): the OpenVPN process hands its socket over before any peer
  * exists, owns the peers it creates, and they leave with its connection (G3); one process at a
- * time; a refused request changes nothing. PING says what the daemon serves.
+ * time; a refused request changes nothing; leaked connections of others never lock it or the
+ * operator out. PING says what the daemon serves.
  */
 @Timeout(60)
 class AttachTest {
@@ -187,5 +188,44 @@ class AttachTest {
         assertEquals(Errno.EADDRINUSE, e.errno());
         assertEquals(List.of(), daemon.handedOver, "the socket was never taken");
         assertEquals(List.of(2), peers(openvpn));
+    }
+
+    @Test
+    void leakedConnectionsLockOutNeitherOpenVpnNorTheOperator() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "no python3 to leak connections from another process");
+        ControlClient openvpn = client();
+        openvpn.call(Command.ATTACH, Fields.empty());
+        ControlClient openvpnEvents = client();
+        openvpnEvents.call(Command.SUBSCRIBE, Fields.empty());
+        openvpn.call(Command.NEW_PEER, ControlServerTest.newPeer(1, "5.5.5.2"));
+
+        // Another process opens 400 connections and never says a word on them.
+        int leaked = 400;
+        Process leaker = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
+                "import socket, sys, time",
+                "s = []",
+                "for i in range(" + leaked + "):",
+                "    c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)",
+                "    c.connect(sys.argv[1])",
+                "    s.append(c)",
+                "print('connected', flush=True)",
+                "time.sleep(60)"), daemon.socket.toString()).redirectErrorStream(true).start();
+        try {
+            String line = new String(leaker.getInputStream().readNBytes("connected\n".length()));
+            assertEquals("connected\n", line, "the leaking process connected (a full backlog would block it)");
+            // The operator's next command and OpenVPN's own connections still work.
+            try (ControlClient operator = daemon.client()) {
+                assertEquals(1, operator.call(Command.PING, Fields.empty()).u64(FieldNames.PEER_COUNT));
+            }
+            openvpn.call(Command.NEW_PEER, ControlServerTest.newPeer(2, "5.5.5.3"));
+            openvpn.call(Command.DEL_PEER, ControlServerTest.peerId(2));
+            assertEquals("2 userspace", nextDeletion(openvpnEvents));
+            assertTrue(daemon.server.connectionCount() <= ControlServer.MAX_CONNECTIONS);
+        } finally {
+            leaker.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(1), peers(openvpn));
+        openvpn.close();
+        assertEquals(DeleteReason.TEARDOWN.reasonName(), nextDeletion(openvpnEvents).split(" ")[1]);
     }
 }
