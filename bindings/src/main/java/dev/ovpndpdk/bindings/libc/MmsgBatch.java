@@ -7,8 +7,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
@@ -46,6 +48,14 @@ public final class MmsgBatch implements AutoCloseable {
     private static final MethodHandle SENDMMSG = Libc.call("sendmmsg", SENDMMSG_FD);
     private static final MethodHandle SENDMMSG_ERRNO = Libc.errnoCall("sendmmsg", SENDMMSG_FD);
 
+    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    /** {@code struct in_pktinfo}: ifindex, spec_dst, addr. */
+    static final int IN_PKTINFO_BYTES = 12;
+    /** {@code struct in6_pktinfo}: addr, ifindex. */
+    static final int IN6_PKTINFO_BYTES = 20;
+
     private final int capacity;
     private final int controlSize;
     private final Arena arena;
@@ -55,8 +65,10 @@ public final class MmsgBatch implements AutoCloseable {
     private final long iovOff;
     private final long nameOff;
     private final long controlOff;
-    /** msg_controllen each slot sends with: 0 unless a GSO segment size was set. */
+    /** msg_controllen each slot sends with: its source cmsg, then its GSO cmsg, each if set. */
     private final int[] sendControlLen;
+    /** The bytes of each slot's control area the source address takes (0: none); GSO's cmsg follows. */
+    private final int[] sourceControlLen;
     private int lastErrno;
     /** Failed receives since errno was last looked at; see {@link #ERRNO_SAMPLE}. */
     private int unexaminedFailures;
@@ -94,6 +106,7 @@ public final class MmsgBatch implements AutoCloseable {
         this.errno = Errno.allocateState(arena);
         this.base = mem.address();
         this.sendControlLen = new int[capacity];
+        this.sourceControlLen = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             long h = hdr(i);
             mem.set(JAVA_LONG, h + MsgHdr.MSG_NAME, base + nameOff + i * NAME);
@@ -317,22 +330,65 @@ public final class MmsgBatch implements AutoCloseable {
     }
 
     /**
-     * Sends {@code slot} as UDP GSO: the buffer is cut into datagrams of {@code segmentSize} bytes
-     * by the kernel (or the NIC). 0 turns it off. Needs {@code CMSG_SPACE(2)} bytes of control space.
+     * The address {@code slot} leaves from, for a socket bound to a wildcard address on a host
+     * with several (OpenVPN's --multihome): an {@code IP_PKTINFO} cmsg with {@code ipi_spec_dst}
+     * on an IPv4 socket, an {@code IPV6_PKTINFO} one with {@code ipi6_addr} on an IPv6 socket
+     * (v4-mapped for an IPv4 destination; the kernel takes that for a dual-stack socket's IPv4
+     * send). {@code hi} and {@code lo} as {@code Remote} encodes addresses, IPv4 in {@code lo};
+     * both 0 leaves the choice to the kernel. Call before {@link #setSegmentSize}, which puts its
+     * cmsg after this one. Needs {@code CMSG_SPACE(20)} bytes of control space (plus GSO's).
      */
-    public void setSegmentSize(int slot, int segmentSize) {
+    public void setSource(int slot, boolean v6Socket, boolean v6, long hi, long lo) {
         Objects.checkIndex(slot, capacity);
-        if (segmentSize == 0) {
+        if (hi == 0 && lo == 0) {
+            sourceControlLen[slot] = 0;
             sendControlLen[slot] = 0;
             return;
         }
-        long space = MsgHdr.CMSG_SPACE(Short.BYTES);
-        if (controlSize < space) {
-            throw new IllegalStateException("batch has " + controlSize + " bytes of control space, GSO needs " + space);
+        long at = control(slot);
+        int space;
+        if (v6Socket) {
+            space = (int) MsgHdr.CMSG_SPACE(IN6_PKTINFO_BYTES);
+            requireControl(space, "IPV6_PKTINFO");
+            long data = MsgHdr.putCmsg(mem, at, Sockets.IPPROTO_IPV6, SockOpt.IPV6_PKTINFO, IN6_PKTINFO_BYTES);
+            mem.set(BE_LONG, data, v6 ? hi : 0L);
+            mem.set(BE_LONG, data + 8, v6 ? lo : 0xFFFF_0000_0000L | (lo & 0xFFFF_FFFFL));
+            mem.set(JAVA_INT, data + 16, 0); // ipi6_ifindex: any interface
+        } else {
+            space = (int) MsgHdr.CMSG_SPACE(IN_PKTINFO_BYTES);
+            requireControl(space, "IP_PKTINFO");
+            long data = MsgHdr.putCmsg(mem, at, Sockets.IPPROTO_IP, SockOpt.IP_PKTINFO, IN_PKTINFO_BYTES);
+            mem.set(JAVA_INT, data, 0);                       // ipi_ifindex: any interface
+            mem.set(BE_INT, data + 4, (int) lo);              // ipi_spec_dst: the source
+            mem.set(JAVA_INT, data + 8, 0);                   // ipi_addr: ignored on send
         }
-        long data = MsgHdr.putCmsg(mem, control(slot), SockOpt.SOL_UDP, SockOpt.UDP_SEGMENT, Short.BYTES);
+        sourceControlLen[slot] = space;
+        sendControlLen[slot] = space;
+    }
+
+    /**
+     * Sends {@code slot} as UDP GSO: the buffer is cut into datagrams of {@code segmentSize} bytes
+     * by the kernel (or the NIC). 0 turns it off. Needs {@code CMSG_SPACE(2)} bytes of control
+     * space, after the source address's if {@link #setSource} set one.
+     */
+    public void setSegmentSize(int slot, int segmentSize) {
+        Objects.checkIndex(slot, capacity);
+        int at = sourceControlLen[slot];
+        if (segmentSize == 0) {
+            sendControlLen[slot] = at;
+            return;
+        }
+        int space = (int) MsgHdr.CMSG_SPACE(Short.BYTES);
+        requireControl(at + space, "GSO");
+        long data = MsgHdr.putCmsg(mem, control(slot) + at, SockOpt.SOL_UDP, SockOpt.UDP_SEGMENT, Short.BYTES);
         mem.set(JAVA_SHORT, data, (short) segmentSize);
-        sendControlLen[slot] = (int) space;
+        sendControlLen[slot] = at + space;
+    }
+
+    private void requireControl(long bytes, String what) {
+        if (controlSize < bytes) {
+            throw new IllegalStateException("batch has " + controlSize + " bytes of control space, " + what + " needs " + bytes);
+        }
     }
 
     /** Frees the native block; the batch must not be used afterwards. */

@@ -243,6 +243,58 @@ class MmsgBatchTest {
         }
     }
 
+    /**
+     * --multihome: from a socket bound to a wildcard address, each datagram leaves from the
+     * address its slot names (127.0.0.2 and 127.0.0.3 are loopback addresses too), on an IPv4
+     * socket (IP_PKTINFO) and a dual-stack IPv6 one (IPV6_PKTINFO, v4-mapped), also as a GSO
+     * train; a slot without one leaves from the kernel's choice.
+     */
+    @Test
+    void eachDatagramLeavesFromTheSourceItsSlotNames() throws Exception {
+        int two = 0x7F000002;
+        int three = 0x7F000003;
+        try (OpenFds fds = new OpenFds(); Arena arena = Arena.ofConfined();
+                MmsgBatch tx = new MmsgBatch(3, (int) (MsgHdr.CMSG_SPACE(20) + MsgHdr.CMSG_SPACE(2)));
+                MmsgBatch rx = new MmsgBatch(8)) {
+            int to = fds.udpBound(OpenFds.LOOPBACK4);
+            int v4 = fds.udpBound(new InetSocketAddress(InetAddress.ofLiteral("0.0.0.0"), 0));
+            int v6 = fds.add(Sockets.udp(new InetSocketAddress(InetAddress.ofLiteral("::"), 0)));
+            SockOpt.setV6Only(v6, false);
+            Sockets.bind(v6, new InetSocketAddress(InetAddress.ofLiteral("::"), 0));
+            MemorySegment buf = slab(arena);
+            pointAt(tx, buf, 100);
+            pointAt(rx, slab(arena), BUF);
+            InetSocketAddress dst = Sockets.localAddress(to);
+            InetSocketAddress mapped = new InetSocketAddress(InetAddress.getByAddress(
+                    new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 127, 0, 0, 1}), dst.getPort());
+            for (int socket : new int[] {v4, v6}) {
+                boolean v6Socket = socket == v6;
+                for (int i = 0; i < 3; i++) {
+                    tx.setDestination(i, v6Socket ? mapped : dst);
+                }
+                tx.setSource(0, v6Socket, false, 0, two);
+                tx.setSource(1, v6Socket, false, 0, 0); // the kernel's choice: 127.0.0.1
+                tx.setSource(2, v6Socket, false, 0, three);
+                tx.setBuffer(2, buf.address(), 300);
+                tx.setSegmentSize(2, 100); // three datagrams, all from 127.0.0.3
+                int sent = tx.send(socket, 0, 3, 0);
+                assertEquals(3, sent, "errno " + tx.lastErrno());
+                java.util.List<Integer> sources = new java.util.ArrayList<>();
+                long deadline = System.nanoTime() + 2_000_000_000L;
+                while (sources.size() < 5 && System.nanoTime() < deadline) {
+                    Poll.waitFor(to, Poll.POLLIN, 100);
+                    int n = rx.receive(to, 5 - sources.size(), Sockets.MSG_DONTWAIT);
+                    for (int k = 0; k < n; k++) {
+                        sources.add(rx.sourceIpv4(k));
+                    }
+                }
+                assertEquals(java.util.List.of(two, 0x7F000001, three, three, three), sources, v6Socket ? "IPv6 socket" : "IPv4 socket");
+                tx.setBuffer(2, buf.address(), 100);
+                tx.setSegmentSize(2, 0);
+            }
+        }
+    }
+
     @Test
     void steadyStateBurstsAllocateNothing() throws Exception {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -14,7 +14,9 @@ import dev.ovpndpdk.dataplane.engine.Engine;
 import dev.ovpndpdk.dataplane.engine.Notification;
 import dev.ovpndpdk.dataplane.engine.RequestException;
 import dev.ovpndpdk.dataplane.peer.IpPrefix;
+import dev.ovpndpdk.dataplane.peer.IpText;
 import dev.ovpndpdk.dataplane.peer.Peer;
+import dev.ovpndpdk.dataplane.peer.Remote;
 import dev.ovpndpdk.dataplane.peer.Snapshot;
 
 import java.net.Inet4Address;
@@ -138,6 +140,7 @@ public final class Handlers {
         if (local.isPresent() && SockAddrField.isIpv4(local.get()) != SockAddrField.isIpv4(remote)) {
             throw request.fields().badValue(FieldNames.LOCAL, "must be of the same family as remote");
         }
+        Remote from = local.isPresent() ? localAddress(local.get()) : null;
         Inet4Address vpn4 = ipv4(request.optBytes(FieldNames.VPN_IPV4, 4));
         Inet6Address vpn6 = ipv6(request.optBytes(FieldNames.VPN_IPV6, 16));
         OptionalLong interval = request.optU64(FieldNames.KEEPALIVE_INTERVAL, FieldNames.KEEPALIVE_MAX);
@@ -153,12 +156,32 @@ public final class Handlers {
             handOver.newPeer(socket.getAsInt(), engine.table().size() > 0);
         }
         long now = clock.getAsLong();
-        Peer p = engine.newPeer(id, txId, remote, vpn4, vpn6, null, now);
+        Peer p = engine.newPeer(id, txId, remote, vpn4, vpn6, from, now);
         if (interval.isPresent()) {
             engine.setKeepalive(id, interval.getAsLong(), timeout.getAsLong(), now);
         }
         attachment.created(c, p);
         return Message.replyTo(request).build();
+    }
+
+    /**
+     * NEW_PEER's {@code local} (OpenVPN sends it with --multihome: the address the client's
+     * packets came to), which the peer's packets must leave from. A daemon listening on one
+     * address sends from it anyway, so another is refused; one listening on a wildcard address
+     * names it per datagram (IP_PKTINFO). Null for the wildcard itself.
+     */
+    private Remote localAddress(InetSocketAddress local) throws ErrnoException {
+        Remote l = Remote.of(local);
+        Remote listen = Remote.of(identity.listen());
+        boolean wildcard = identity.listen().getAddress().isAnyLocalAddress();
+        if (local.getAddress().isAnyLocalAddress()) {
+            return null;
+        }
+        if (!wildcard && (l.ipv6() != listen.ipv6() || l.hi() != listen.hi() || l.lo() != listen.lo())) {
+            throw new ErrnoException(Errno.EINVAL, "field local: " + IpText.of(local.getAddress())
+                    + " is not this daemon's address: it listens on " + listen + " and sends from there only");
+        }
+        return l;
     }
 
     /** The descriptor the request's {@code socket} field names; EBADF when none was passed. */
@@ -314,6 +337,7 @@ public final class Handlers {
         }
         return reply.string(FieldNames.FEATURE, FieldNames.FEATURE_ATTACH)
                 .string(FieldNames.FEATURE, FieldNames.FEATURE_PEER_FLOAT)
+                .string(FieldNames.FEATURE, FieldNames.FEATURE_LOCAL)
                 .build();
     }
 

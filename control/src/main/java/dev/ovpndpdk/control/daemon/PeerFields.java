@@ -50,6 +50,9 @@ public final class PeerFields {
         if (remote != null) {
             b.add(SockAddrField.field(FieldNames.REMOTE, remote.toSocketAddress()));
         }
+        if (p.local() != null) {
+            b.add(SockAddrField.field(FieldNames.LOCAL, p.local().toSocketAddress()));
+        }
         if (p.vpnIpv4() != null) {
             b.bytes(FieldNames.VPN_IPV4, p.vpnIpv4().getAddress());
         }

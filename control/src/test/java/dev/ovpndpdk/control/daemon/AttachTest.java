@@ -109,7 +109,26 @@ class AttachTest {
         assertEquals(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 1194), SockAddrField.get(r.fields(), FieldNames.LISTEN));
         assertFalse(r.fields().has(FieldNames.TUN_MTU), "the socket backend takes any tunnel MTU");
         assertTrue(r.fields().allStrings(FieldNames.FEATURE).containsAll(
-                List.of(FieldNames.FEATURE_ATTACH, FieldNames.FEATURE_PEER_FLOAT)), r.toString());
+                List.of(FieldNames.FEATURE_ATTACH, FieldNames.FEATURE_PEER_FLOAT, FieldNames.FEATURE_LOCAL)), r.toString());
+    }
+
+    /**
+     * NEW_PEER's {@code local} (--multihome) is where the peer's packets leave from; a daemon
+     * listening on one address (here 127.0.0.1) can only send from that one.
+     */
+    @Test
+    void localIsTheListenAddressOrRefused() throws Exception {
+        ControlClient c = client();
+        Fields other = Fields.builder().addAll(ControlServerTest.newPeer(1, "5.5.5.2"))
+                .add(SockAddrField.field(FieldNames.LOCAL, new InetSocketAddress(InetAddress.ofLiteral("127.0.0.2"), 1194))).build();
+        RequestRefusedException e = assertThrows(RequestRefusedException.class, () -> c.call(Command.NEW_PEER, other));
+        assertEquals(Errno.EINVAL, e.errno());
+        assertTrue(e.getMessage().contains("127.0.0.2 is not this daemon's address"), e.getMessage());
+        InetSocketAddress listen = new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 1194);
+        c.call(Command.NEW_PEER, Fields.builder().addAll(ControlServerTest.newPeer(1, "5.5.5.2"))
+                .add(SockAddrField.field(FieldNames.LOCAL, listen)).build());
+        Fields p = c.call(Command.GET_PEER, ControlServerTest.peerId(1)).nested(FieldNames.PEER);
+        assertEquals(listen, SockAddrField.get(p, FieldNames.LOCAL));
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.ovpndpdk.dataplane.peer.IpText;
 import dev.ovpndpdk.dataplane.peer.Mode;
 import dev.ovpndpdk.dataplane.peer.Peer;
 import dev.ovpndpdk.dataplane.peer.PeerTable;
+import dev.ovpndpdk.dataplane.peer.Remote;
 import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.port.WirePort;
@@ -138,11 +139,13 @@ public final class Engine implements AutoCloseable {
     /**
      * NEW_PEER. In P2P mode an existing peer is replaced and reported with TEARDOWN, as Linux
      * does (spec §3.2, §5.3). VPN addresses are required in MP mode and refused in P2P.
+     *
+     * @param local our address towards the peer, which its packets leave from; null for the port's own
      */
     public Peer newPeer(int id, int txId, InetSocketAddress remote, Inet4Address vpn4, Inet6Address vpn6,
-                        Object transport, long now) {
+                        Remote local, long now) {
         checkNewPeer(id, txId, vpn4, vpn6);
-        Peer p = new Peer(id, txId, remote, vpn4, vpn6, config.workers(), transport, now);
+        Peer p = new Peer(id, txId, remote, vpn4, vpn6, config.workers(), local, now);
         if (config.mode() == Mode.P2P && table.size() == 1) {
             remove(table.current().peers()[0], DeleteReason.TEARDOWN);
         }

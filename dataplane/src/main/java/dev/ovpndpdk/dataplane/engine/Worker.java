@@ -299,7 +299,7 @@ public final class Worker {
             tx.offset[out] = start;
             tx.length[out] = len + Wire.DATA_V2_OVERHEAD;
             tx.handle[out] = tx.handle[i];
-            setAddress(tx, out, r);
+            setAddress(tx, out, r, peer);
             txPeer[out] = peer;
             out++;
         }
@@ -327,11 +327,14 @@ public final class Worker {
         return peer;
     }
 
-    private static void setAddress(PacketBatch b, int i, Remote r) {
+    /** Where entry {@code i} goes: {@code r}, from {@code peer}'s local address if it has one. */
+    private static void setAddress(PacketBatch b, int i, Remote r, Peer peer) {
         b.addrV6[i] = r.ipv6();
         b.addrHi[i] = r.hi();
         b.addrLo[i] = r.lo();
         b.addrPort[i] = r.port();
+        b.srcHi[i] = peer.localHi();
+        b.srcLo[i] = peer.localLo();
     }
 
     /** What {@link #settle} counts a taken packet as. */
@@ -394,7 +397,7 @@ public final class Worker {
             }
             special.offset[k] = start;
             special.length[k] = Wire.DATA_V2_OVERHEAD + Wire.PING.length;
-            setAddress(special, k, r);
+            setAddress(special, k, r, p);
             specialPeer[k] = p;
             k++;
         }

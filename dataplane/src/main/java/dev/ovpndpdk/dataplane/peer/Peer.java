@@ -40,7 +40,11 @@ public final class Peer {
     private final Inet6Address vpnIpv6;
     private final KeySlots keys = new KeySlots();
     private final CounterSet stats;
-    private final Object transport;
+    /** Our address towards the peer (multihome), null when the socket's own will do. */
+    private final Remote local;
+    /** {@link #local}'s address as {@link Remote} encodes it, 0 and 0 when none: for the fast path. */
+    private final long localHi;
+    private final long localLo;
 
     private volatile Remote remote;
     private volatile long keepaliveIntervalNanos;
@@ -56,10 +60,11 @@ public final class Peer {
     /**
      * @param id        the peer-id we expect in received packets (0..0xFFFFFE)
      * @param txId      the peer-id we write into packets we send (usually equal to id)
-     * @param transport backend-specific binding (e.g. the socket the peer came in on), may be null
+     * @param local     our address towards the peer, which packets to it leave from (NEW_PEER's
+     *                  {@code local}, OpenVPN's --multihome); null: whatever the port's socket uses
      */
     public Peer(int id, int txId, InetSocketAddress remote, Inet4Address vpnIpv4, Inet6Address vpnIpv6,
-                int workers, Object transport, long nowNanos) {
+                int workers, Remote local, long nowNanos) {
         checkIds(id, txId);
         this.id = id;
         this.txId = txId;
@@ -67,7 +72,9 @@ public final class Peer {
         this.vpnIpv4 = vpnIpv4;
         this.vpnIpv6 = vpnIpv6;
         this.stats = new CounterSet(workers);
-        this.transport = transport;
+        this.local = local;
+        this.localHi = local == null ? 0 : local.hi();
+        this.localLo = local == null ? 0 : local.lo();
         this.lastRx = nowNanos;
         this.lastTx = nowNanos;
     }
@@ -106,8 +113,19 @@ public final class Peer {
         return vpnIpv6;
     }
 
-    public Object transport() {
-        return transport;
+    /** Our address towards the peer (multihome), or null. */
+    public Remote local() {
+        return local;
+    }
+
+    /** The high 64 bits of {@link #local}'s IPv6 address; 0 for IPv4 or none. */
+    public long localHi() {
+        return localHi;
+    }
+
+    /** {@link #local}'s IPv4 address, or the low 64 bits of its IPv6 address; 0 for none. */
+    public long localLo() {
+        return localLo;
     }
 
     /** The current remote transport address, or null (TCP-style peers, not used yet). */

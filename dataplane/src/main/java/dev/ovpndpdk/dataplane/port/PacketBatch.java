@@ -41,6 +41,13 @@ public final class PacketBatch {
     public final long[] addrLo;
     public final int[] addrPort;
     /**
+     * On send, the address an entry must leave from, in {@code addrV6}'s family: IPv4 in
+     * {@code srcLo}; 0 and 0 for "the port's own" (a peer's {@code local}, OpenVPN's
+     * --multihome). Ports whose sockets are bound to one address ignore it.
+     */
+    public final long[] srcHi;
+    public final long[] srcLo;
+    /**
      * The port's buffer behind each entry (an {@code rte_mbuf *}), 0 where the packet lives in
      * this batch's own slots. Only zero-copy ports set it.
      */
@@ -74,6 +81,8 @@ public final class PacketBatch {
         this.addrHi = new long[capacity];
         this.addrLo = new long[capacity];
         this.addrPort = new int[capacity];
+        this.srcHi = new long[capacity];
+        this.srcLo = new long[capacity];
     }
 
     private static void checkShape(int capacity, int size, int minSize) {

@@ -108,7 +108,8 @@ public final class SocketBackend implements PortBackend {
                     }
                     throw e;
                 }
-                b.wirePorts.add(new UdpWirePort(fd, v6, burst, udpGso, udpGro && enableGro(fd), b.arena));
+                b.wirePorts.add(new UdpWirePort(fd, v6, burst, udpGso, udpGro && enableGro(fd),
+                        listen.getAddress().isAnyLocalAddress(), b.arena));
                 b.tunnelPorts.add(vnet ? new VnetTunTunnelPort(tun.fd(w), burst, offload == TunOffload.ON, b.arena)
                         : new TunTunnelPort(tun.fd(w)));
             }

@@ -43,6 +43,8 @@ public final class UdpWirePort implements WirePort {
     private final MmsgBatch single;
     private final MemorySegment names;
     private final boolean gso;
+    /** Bound to a wildcard address: each datagram names its source (IP_PKTINFO), when it has one. */
+    private final boolean chooseSource;
     /** Datagrams of this size or more are not sent as GSO: the kernel refused such a train (over the MTU). */
     private int gsoRefusedSize = Integer.MAX_VALUE;
     private final int[] runStart;
@@ -65,18 +67,23 @@ public final class UdpWirePort implements WirePort {
      * @param gso send runs of equal-sized datagrams to one peer as one UDP GSO train
      *            ({@code UDP_SEGMENT}, docs/socket-offloads.md)
      * @param gro the socket has UDP_GRO on: receive coalesced trains
+     * @param chooseSource the socket is bound to a wildcard address: send each datagram from its
+     *            entry's source address when it has one (a peer's {@code local}, --multihome)
      */
-    UdpWirePort(int fd, boolean ipv6Socket, int burst, boolean gso, boolean gro, java.lang.foreign.Arena arena) {
+    UdpWirePort(int fd, boolean ipv6Socket, int burst, boolean gso, boolean gro, boolean chooseSource,
+                java.lang.foreign.Arena arena) {
         this.fd = fd;
         this.ipv6Socket = ipv6Socket;
         this.gso = gso;
+        this.chooseSource = chooseSource;
         this.rx = new MmsgBatch(burst, gro ? (int) MsgHdr.CMSG_SPACE(Integer.BYTES) : 0);
         this.groStaging = gro ? arena.allocate((long) GRO_BUFFER * burst, 64) : null;
         for (int i = 0; gro && i < burst; i++) {
             rx.setBuffer(i, groStaging.address() + (long) i * GRO_BUFFER, GRO_BUFFER);
         }
-        this.tx = new MmsgBatch(burst, gso ? (int) MsgHdr.CMSG_SPACE(Short.BYTES) : 0);
-        this.single = new MmsgBatch(burst);
+        int source = chooseSource ? (int) MsgHdr.CMSG_SPACE(20) : 0; // in6_pktinfo, the larger
+        this.tx = new MmsgBatch(burst, source + (gso ? (int) MsgHdr.CMSG_SPACE(Short.BYTES) : 0));
+        this.single = new MmsgBatch(burst, source);
         this.names = arena.allocate(SLOT * burst, 8);
         this.runStart = new int[burst];
         this.runLength = new int[burst];
@@ -244,6 +251,9 @@ public final class UdpWirePort implements WirePort {
             long o = messages * SLOT;
             int len = writeSockaddr(o, b.addrV6[i], b.addrHi[i], b.addrLo[i], b.addrPort[i]);
             tx.setDestination(messages, names, o, len);
+            if (chooseSource) {
+                tx.setSource(messages, ipv6Socket, b.addrV6[i], b.srcHi[i], b.srcLo[i]);
+            }
             if (gso) { // without GSO, message i keeps gathering iovec i alone, as built
                 tx.setGather(messages, i, n);
                 tx.setSegmentSize(messages, n > 1 ? b.length[i] : 0);
@@ -298,7 +308,8 @@ public final class UdpWirePort implements WirePort {
             int j = i + n;
             int l = b.length[j];
             if (l > size || total + l > GSO_MAX_BYTES || b.addrPort[j] != b.addrPort[i] || b.addrLo[j] != b.addrLo[i]
-                    || b.addrHi[j] != b.addrHi[i] || b.addrV6[j] != b.addrV6[i]) {
+                    || b.addrHi[j] != b.addrHi[i] || b.addrV6[j] != b.addrV6[i]
+                    || b.srcLo[j] != b.srcLo[i] || b.srcHi[j] != b.srcHi[i]) {
                 break;
             }
             total += l;
@@ -319,6 +330,9 @@ public final class UdpWirePort implements WirePort {
             long o = k * SLOT; // the names of the messages already sent are free again
             int len = writeSockaddr(o, b.addrV6[e], b.addrHi[e], b.addrLo[e], b.addrPort[e]);
             single.setDestination(k, names, o, len);
+            if (chooseSource) {
+                single.setSource(k, ipv6Socket, b.addrV6[e], b.srcHi[e], b.srcLo[e]);
+            }
         }
         int sent = 0;
         int from = 0;
