@@ -1,5 +1,6 @@
 package dev.ovpndpdk.control;
 
+import dev.ovpndpdk.control.cli.BatchCommand;
 import dev.ovpndpdk.control.cli.DaemonCommand;
 import dev.ovpndpdk.control.cli.DecryptPcapCommand;
 import dev.ovpndpdk.control.cli.EventsCommand;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code ovpn-dpdk} command line. Each subcommand is one class under {@code cli/}; adding
- * one (daemon, peer, key, route, stats, events) is one entry in {@code subcommands} below.
+ * one (daemon, peer, key, route, stats, events, batch) is one entry in {@code subcommands} below.
  *
  * <p>Exit status, the same for every subcommand: 0 success, 1 the command ran and failed
  * (bad input file, I/O error, or a check it performs did not pass), 2 a usage error.
@@ -50,6 +51,7 @@ import picocli.CommandLine.Spec;
                 StatsCommand.class,
                 EventsCommand.class,
                 PingCommand.class,
+                BatchCommand.class,
                 DecryptPcapCommand.class,
         })
 public final class Main implements Runnable {

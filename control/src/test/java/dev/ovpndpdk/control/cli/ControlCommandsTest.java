@@ -185,6 +185,29 @@ class ControlCommandsTest {
     }
 
     @Test
+    void aBatchRunsEveryLineInOneProcessAndStopsAtTheFirstFailure() throws Exception {
+        Path commands = Files.writeString(dir.resolve("batch.txt"), String.join(NL,
+                "# two peers, then one that collides",
+                "peer new --id 1 --remote 10.10.0.1:1194 --vpn-ipv4 5.5.5.2",
+                "  peer new --id 2 --remote '10.10.0.2:1194' --vpn-ipv4 \"5.5.5.3\"  # quoted",
+                "",
+                "peer new --id 3 --remote 10.10.0.3:1194 --vpn-ipv4 5.5.5.2",
+                "peer new --id 4 --remote 10.10.0.4:1194 --vpn-ipv4 5.5.5.5",
+                "stats --json"));
+        Result r = run("--control", socket, "batch", commands.toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("ovpn-dpdk: batch line 5 failed: peer new --id 3"), r.err());
+        assertTrue(ok("--control", socket, "stats", "--json").out().startsWith("{\"peer_count\":2,"));
+        r = run("batch", "--force", "--control", socket, commands.toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.out().startsWith("{\"peer_count\":3,"), "line 6 ran after 5 failed: " + r.out());
+        Result missing = run("--control", socket, "batch", dir.resolve("missing").toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().endsWith("missing: no such file" + NL), missing.err());
+        assertEquals(2, run("--control", socket, "batch", Files.writeString(dir.resolve("d"), "daemon --tun x").toString()).exit());
+    }
+
+    @Test
     void pingNamesTheDaemon() {
         String out = ok("--control", socket, "ping").out();
         assertTrue(out.startsWith("ovpn-dpdk test at " + socket + ": protocol 1, 0 peers, ciphers AES-128-GCM"), out);
