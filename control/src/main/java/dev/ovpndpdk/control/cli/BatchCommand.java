@@ -51,6 +51,10 @@ public final class BatchCommand implements Callable<Integer> {
         Path socket = controlPath();
         int failed = 0;
         int number = 0;
+        // One command line for every line: building picocli's model costs more than most commands.
+        CommandLine cl = Main.newCommandLine();
+        cl.setOut(out);
+        cl.setErr(err);
         try (BufferedReader in = "-".equals(file)
                 ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                 : Files.newBufferedReader(Path.of(file))) {
@@ -75,9 +79,6 @@ public final class BatchCommand implements Callable<Integer> {
                     args.add(socket.toString());
                 }
                 args.addAll(words);
-                CommandLine cl = Main.newCommandLine();
-                cl.setOut(out);
-                cl.setErr(err);
                 if (cl.execute(args.toArray(String[]::new)) != 0) {
                     failed++;
                     err.println(Main.NAME + ": batch line " + number + " failed: " + line.strip());

@@ -205,6 +205,9 @@ class ControlCommandsTest {
         assertEquals(1, missing.exit());
         assertTrue(missing.err().endsWith("missing: no such file" + NL), missing.err());
         assertEquals(2, run("--control", socket, "batch", Files.writeString(dir.resolve("d"), "daemon --tun x").toString()).exit());
+        // One command line serves every line: an option of one line must not stick to the next.
+        r = ok("--control", socket, "batch", Files.writeString(dir.resolve("o"), "stats --json" + NL + "stats").toString());
+        assertTrue(r.out().startsWith("{\"peer_count\":3,") && r.out().contains("}" + NL + "peers 3  "), r.out());
     }
 
     @Test
