@@ -42,6 +42,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+log "setup: OpenVPN 2.6.14 with the ovpn-dpdk DCO backend (scripts/build-openvpn.sh)"
+as_root "$OVPN_ROOT/scripts/build-openvpn.sh" >/dev/null
+
 find_jdk
 log "setup: using JDK $JAVA_HOME ($(jdk_major "$JAVA_HOME"))"
 
