@@ -15,11 +15,17 @@ import java.util.logging.StreamHandler;
  * that a log line and an error read alike and neither is mistaken for the command's output on
  * stdout. Warnings and errors say so; a logged exception adds its message, never a stack trace.
  *
+ * <p>The daemon's lines start with the local time ({@code 2026-12-07 19:15:23.041}), as
+ * OpenVPN's do, unless systemd's journal takes them ({@link #setTimestamps}).
+ *
  * <p>The level is INFO unless the system property {@code ovpn.log.level} says otherwise
  * (e.g. {@code -Dovpn.log.level=FINE} through {@code OVPN_DPDK_JAVA_OPTS}).
  */
 public final class LogFormat extends Formatter {
     private static final String PREFIX = "ovpn-dpdk: ";
+    private static final java.time.format.DateTimeFormatter TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS ");
+    private static volatile boolean timestamps;
 
     LogFormat() {
     }
@@ -47,6 +53,11 @@ public final class LogFormat extends Formatter {
         root.setLevel(configuredLevel());
     }
 
+    /** Whether each line starts with the local time (the daemon, when no journal times it). */
+    public static void setTimestamps(boolean on) {
+        timestamps = on;
+    }
+
     /** Sets the root level, e.g. WARNING for {@code --quiet}. */
     public static void setLevel(Level level) {
         Logger.getLogger("").setLevel(level);
@@ -66,7 +77,11 @@ public final class LogFormat extends Formatter {
 
     @Override
     public String format(LogRecord r) {
-        StringBuilder sb = new StringBuilder(PREFIX);
+        StringBuilder sb = new StringBuilder();
+        if (timestamps) {
+            TIME.formatTo(java.time.LocalDateTime.ofInstant(r.getInstant(), java.time.ZoneId.systemDefault()), sb);
+        }
+        sb.append(PREFIX);
         int level = r.getLevel().intValue();
         if (level >= Level.SEVERE.intValue()) {
             sb.append("error: ");

@@ -1,5 +1,6 @@
 package dev.ovpndpdk.control.cli;
 
+import dev.ovpndpdk.control.LogFormat;
 import dev.ovpndpdk.control.client.ControlPaths;
 import dev.ovpndpdk.control.daemon.Daemon;
 import dev.ovpndpdk.dataplane.peer.Mode;
@@ -113,6 +114,9 @@ public final class DaemonCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // A daemon's log is read against other programs' (OpenVPN's, a test's): time every line,
+        // unless systemd's journal, which times them itself, takes it.
+        LogFormat.setTimestamps(System.getenv("JOURNAL_STREAM") == null);
         int n = workers != null ? workers : Runtime.getRuntime().availableProcessors();
         if (n < 1) {
             throw new IllegalArgumentException("--workers must be at least 1");
