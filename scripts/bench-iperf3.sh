@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # iperf3 through tunnels between two network namespaces (A, B) on one veth pair, in one run,
 # side by side: the plain veth (no tunnel), stock OpenVPN 2.6 (Debian package, --disable-dco,
-# userspace tun, TLS p2p), ovpn-dpdk's socket backend at both ends and, once it exists and
-# when asked for, ovpn-dpdk's DPDK backend at both ends. Needs root.
+# userspace tun, TLS p2p), ovpn-dpdk's socket backend at both ends with static keys, OpenVPN
+# driving ovpn-dpdk at both ends (TLS p2p, the patched OpenVPN), and when asked for,
+# ovpn-dpdk's DPDK backend at both ends. Needs root.
 usage() {
     cat <<'EOF'
 usage: scripts/bench-iperf3.sh [options]        (root)
@@ -19,9 +20,13 @@ machine's busy % (kernel softirq work included).
 
   --seconds N       seconds per TCP measurement (default 10; UDP: 6 steps of 4 s)
   --quick           3 s per TCP measurement, 5 UDP steps of 2 s (about 3 min in all)
-  --systems LIST    comma-separated, from veth,openvpn,socket,dpdk,afxdp
-                    (default veth,openvpn,socket; dpdk needs the DPDK backend: its wire
-                    port on net_af_packet; afxdp: the same with net_af_xdp)
+  --systems LIST    comma-separated, from veth,openvpn,socket,dco,dpdk,afxdp
+                    (default veth,openvpn,socket,dco; socket: ovpn-dpdk's socket backend
+                    with static keys from the command line; dco: OpenVPN 2.6 with
+                    ovpn-dpdk at both ends, the patched OpenVPN of scripts/build-openvpn.sh
+                    driving a socket-backend daemon each, real TLS and renegotiation;
+                    dpdk: the DPDK backend, its wire port on net_af_packet; afxdp: the
+                    same with net_af_xdp)
   --cipher NAME     AES-256-GCM (default), AES-128-GCM, CHACHA20-POLY1305
   --workers N       ovpn-dpdk workers per side (default 1)
   --out DIR         where the results go (default bench/results; scratch runs:
@@ -36,11 +41,13 @@ measurement, UDP search steps included), .png (bars per system and test, each tu
 annotated with its ratio to stock OpenVPN; skipped with a message when python3-matplotlib
 is missing). The tables are printed too; the last line is
   ovpn-dpdk/openvpn tcp: R
-with R = (best ovpn-dpdk backend, TCP 1 stream A->B) / (stock OpenVPN, TCP 1 stream A->B).
+with R = (best ovpn-dpdk backend, TCP 1 stream A->B) / (stock OpenVPN, TCP 1 stream A->B); with
+the dco system two lines before it give dco's TCP 1 stream A->B over the static-key socket
+backend's and over stock OpenVPN's.
 EOF
 }
 set -uo pipefail
-seconds=10 quick=0 systems=veth,openvpn,socket workers=1 cipher=AES-256-GCM out=
+seconds=10 quick=0 systems=veth,openvpn,socket,dco workers=1 cipher=AES-256-GCM out=
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) seconds=$2; shift 2 ;;
@@ -57,7 +64,7 @@ udp_seconds=4 udp_steps=6
 [ "$quick" -eq 0 ] || { seconds=3 udp_seconds=2 udp_steps=5; }
 UDP_LEN=1400   # iperf3 UDP payload: inner packet 1428 bytes, outer 1480, no fragment on the veth
 TUN_MTU=1448   # ovpn-dpdk's TUN: + 52 bytes (IPv4, UDP, P_DATA_V2 header and tag) = veth's 1500
-ALL_SYSTEMS=(veth openvpn socket dpdk afxdp)
+ALL_SYSTEMS=(veth openvpn socket dco dpdk afxdp)
 for s in ${systems//,/ }; do
     [[ " ${ALL_SYSTEMS[*]} " == *" $s "* ]] || { echo "bench-iperf3: unknown system $s" >&2; exit 2; }
 done
@@ -217,31 +224,69 @@ wait_ping() { # ns dst
 
 start_veth() { TPID_A= TPID_B= DST=10.78.0.2; }
 
-# Stock OpenVPN 2.6, TLS p2p with ECDSA certificates made here, userspace data path.
-start_openvpn() {
-    local pki=$E2E_TMP/pki; mkdir -p "$pki"
+# bench_pki -- a CA and ECDSA certificates for "server" and "client" in $E2E_TMP/pki (once).
+bench_pki() {
+    PKI=$E2E_TMP/pki
+    [ -s "$PKI/client.crt" ] && return 0
+    mkdir -p "$PKI"
     (
-        cd "$pki" || exit 1
+        cd "$PKI" || exit 1
         openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=bench-ca
         for n in server client; do
             openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $n.key -out $n.csr -subj /CN=$n
             openssl x509 -req -in $n.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out $n.crt -days 2
         done
     ) >/dev/null 2>&1
-    local common=(--dev tun --proto udp --data-ciphers "$cipher" --disable-dco --ca "$pki/ca.crt" --verb 1
-        --ping 10 --ping-restart 60 --persist-tun --mute-replay-warnings)
+}
+
+# tls_p2p BINARY PORT NET [OPTION...] -- OpenVPN 2.6 TLS p2p between A (client) and B (server):
+# B first, then A, tunnel addresses NET.1 (A) and NET.2 (B); the options go to both, and the
+# arrays SIDE_A / SIDE_B (if set) to one side each. Sets OPID_A and OPID_B.
+tls_p2p() {
+    local bin=$1 port=$2 net=$3; shift 3
+    bench_pki
+    local common=(--dev-type tun --proto udp4 --data-ciphers "$cipher" --ca "$PKI/ca.crt" --verb 3
+        --ping 10 --ping-restart 60 --persist-tun --mute-replay-warnings "$@")
     local pin_a=() pin_b=()
     [ -z "${CPUS_A:-}" ] || pin_a=(taskset -c "$CPUS_A")
     [ -z "${CPUS_B:-}" ] || pin_b=(taskset -c "$CPUS_B")
-    spawn "$E2E_TMP/openvpn-b.log" "$E2E_TMP/openvpn-b.log" "$B" "${pin_b[@]}" openvpn "${common[@]}" --tls-server --dh none \
-        --cert "$pki/server.crt" --key "$pki/server.key" \
-        --local 10.78.0.2 --lport 1194 --remote 10.78.0.1 --rport 1194 --ifconfig 5.6.0.2 5.6.0.1
-    TPID_B=$!
-    spawn "$E2E_TMP/openvpn-a.log" "$E2E_TMP/openvpn-a.log" "$A" "${pin_a[@]}" openvpn "${common[@]}" --tls-client \
-        --cert "$pki/client.crt" --key "$pki/client.key" \
-        --local 10.78.0.1 --lport 1194 --remote 10.78.0.2 --rport 1194 --ifconfig 5.6.0.1 5.6.0.2
-    TPID_A=$! DST=5.6.0.2
+    spawn "$E2E_TMP/openvpn-b.log" "$E2E_TMP/openvpn-b.log" "$B" "${pin_b[@]}" "$bin" "${common[@]}" --tls-server --dh none \
+        --cert "$PKI/server.crt" --key "$PKI/server.key" \
+        --local 10.78.0.2 --lport "$port" --remote 10.78.0.1 --rport "$port" --ifconfig "$net.2" "$net.1" \
+        ${SIDE_B[@]+"${SIDE_B[@]}"}
+    OPID_B=$!
+    spawn "$E2E_TMP/openvpn-a.log" "$E2E_TMP/openvpn-a.log" "$A" "${pin_a[@]}" "$bin" "${common[@]}" --tls-client \
+        --cert "$PKI/client.crt" --key "$PKI/client.key" \
+        --local 10.78.0.1 --lport "$port" --remote 10.78.0.2 --rport "$port" --ifconfig "$net.1" "$net.2" \
+        ${SIDE_A[@]+"${SIDE_A[@]}"}
+    OPID_A=$!
+}
+
+# Stock OpenVPN 2.6, TLS p2p with ECDSA certificates made here, userspace data path.
+start_openvpn() {
+    tls_p2p openvpn 1194 5.6.0 --dev tun --disable-dco
+    TPID_A=$OPID_A TPID_B=$OPID_B DST=5.6.0.2
     wait_ping "$A" 5.6.0.2 || { log "bench-iperf3: stock OpenVPN did not come up:"; tail -5 "$E2E_TMP/openvpn-a.log" >&2; return 1; }
+}
+
+# OpenVPN 2.6 with ovpn-dpdk at both ends (docs/openvpn.md): the patched OpenVPN, TLS p2p as
+# above with its default renegotiation (reneg-sec 3600), drives a socket-backend daemon on
+# each side, which moves the data. The daemons' CPU is the tunnel's; OpenVPN's own is logged.
+start_dco() {
+    local bin
+    bin=$("$OVPN_ROOT/scripts/build-openvpn.sh" 2>>"$E2E_TMP/build-openvpn.log" | tail -1)
+    [ -x "$bin" ] || { log "bench-iperf3: no patched OpenVPN (scripts/build-openvpn.sh failed, see its log)"; return 1; }
+    socket_daemon a 10.78.0.1 ovd0 || return 1; TPID_A=${E2E_PIDS[-1]}
+    socket_daemon b 10.78.0.2 ovd0 || return 1; TPID_B=${E2E_PIDS[-1]}
+    SIDE_A=(--dco-ovpn-dpdk "/run/ovpn-dpdk/$E2E_ID-a.sock")
+    SIDE_B=(--dco-ovpn-dpdk "/run/ovpn-dpdk/$E2E_ID-b.sock")
+    tls_p2p "$bin" 1195 5.10.0 --dev ovd0 --tun-mtu "$TUN_MTU"
+    SIDE_A=() SIDE_B=()
+    DST=5.10.0.2
+    wait_ping "$A" "$DST" || { log "bench-iperf3: OpenVPN with ovpn-dpdk did not come up:"; tail -5 "$E2E_TMP/openvpn-a.log" >&2; return 1; }
+    grep -q "disabling data channel offload" "$E2E_TMP/openvpn-a.log" "$E2E_TMP/openvpn-b.log" &&
+        { log "bench-iperf3: OpenVPN did not offload to ovpn-dpdk:"; grep -h "disabling data channel" "$E2E_TMP"/openvpn-?.log >&2; return 1; }
+    return 0
 }
 
 # ovpn-dpdk at both ends with static keys through the command line; $1 starts one daemon.
@@ -260,10 +305,10 @@ start_ovpn_dpdk() {
     wait_ping "$A" "$DST" || { log "bench-iperf3: ovpn-dpdk ($start) did not come up"; return 1; }
 }
 
-# socket_daemon NODE WIRE-ADDR
+# socket_daemon NODE WIRE-ADDR [TUN] -- (TUN: default ovpn0)
 socket_daemon() {
     local cpus=CPUS_${1^^}
-    daemon "$1" --backend socket --tun ovpn0 --listen "$2:1195" --mode p2p --workers "$workers" \
+    daemon "$1" --backend socket --tun "${3:-ovpn0}" --listen "$2:1195" --mode p2p --workers "$workers" \
         --cpus "${!cpus:-none}" >/dev/null
 }
 start_socket() { start_ovpn_dpdk socket_daemon 5.7.0; }
@@ -322,7 +367,18 @@ wire_up
 for s in "${ALL_SYSTEMS[@]}"; do
     if [[ ",$systems," != *",$s,"* ]]; then status_rows "$s" "not run"; continue; fi
     log "bench-iperf3: $s"
-    if "start_$s"; then measure_all "$s"; else status_rows "$s" "failed to start"; fi
+    if "start_$s"; then
+        o0=$(( $(ticks "${OPID_A:-0}" || true) + 0 )) o1=$(( $(ticks "${OPID_B:-0}" || true) + 0 )) w0=$(date +%s%N)
+        measure_all "$s"
+        if [ "$s" = dco ]; then # the control plane's share: OpenVPN's own CPU while the daemons moved the data
+            log "bench-iperf3: dco: the OpenVPN processes used $(python3 -c "import sys; hz, a, b, ns = map(float, sys.argv[1:]); \
+print('%.2f %% / %.2f %%' % (a / hz / (ns / 1e9) * 100, b / hz / (ns / 1e9) * 100))" "$HZ" \
+                "$(( $(ticks "$OPID_A") - o0 ))" "$(( $(ticks "$OPID_B") - o1 ))" "$(( $(date +%s%N) - w0 ))") of a core (A / B)"
+        fi
+    else
+        status_rows "$s" "failed to start"
+    fi
+    OPID_A= OPID_B=
     stop_system
 done
 
@@ -356,7 +412,9 @@ report=$(
     echo "- UDP: $UDP_LEN-byte payloads; best received rate with ≤ 1 % loss in at most $udp_steps steps of" \
         "$udp_seconds s (start at the TCP 1-stream rate; double, come down to what got through, or bisect); every step is in the .csv."
     echo "- Cipher $cipher. Stock OpenVPN $(openvpn --version | head -1 | cut -d' ' -f2): --disable-dco, TLS p2p," \
-        "tun-mtu 1500 with its default mssfix. ovpn-dpdk: $workers worker(s) per side, static keys, TUN MTU $TUN_MTU."
+        "tun-mtu 1500 with its default mssfix. ovpn-dpdk: $workers worker(s) per side, static keys, TUN MTU $TUN_MTU." \
+        "OpenVPN + ovpn-dpdk: the patched OpenVPN 2.6.14, TLS p2p (default reneg-sec), tun-mtu $TUN_MTU, a socket-backend" \
+        "daemon per side; its CPU % is the daemon's (the OpenVPN processes' own is in the log)."
     echo "- Pinning: $pin. CPU % is of one core; machine % is of all $(nproc)."
     echo "- Run time $(($(date +%s) - started)) s.${chart:+ $chart.}"
     echo
@@ -366,4 +424,8 @@ echo "$report" >"$base.md"
 echo "$report"
 echo
 echo "results: $base.md, $base.csv$([ ! -f "$base.png" ] || echo ", $base.png")${chart:+; $chart}"
+if [[ ",$systems," == *",dco,"* ]]; then
+    echo "openvpn+ovpn-dpdk/static-key ovpn-dpdk tcp: $(python3 "$OVPN_ROOT/scripts/lib/iperf3-result.py" ratio "$base.csv" dco socket)" | tee -a "$base.md"
+    echo "openvpn+ovpn-dpdk/openvpn tcp: $(python3 "$OVPN_ROOT/scripts/lib/iperf3-result.py" ratio "$base.csv" dco openvpn)" | tee -a "$base.md"
+fi
 echo "ovpn-dpdk/openvpn tcp: $ratio" | tee -a "$base.md"

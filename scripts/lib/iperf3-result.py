@@ -4,6 +4,7 @@
   iperf3-result.py rate FILE.json      -> "MBPS LOSS%" at the receiver (LOSS 0 for TCP)
   iperf3-result.py table RESULTS.csv   -> the markdown tables of a run
   iperf3-result.py ratio RESULTS.csv   -> best ovpn-dpdk tcp1 A->B / stock OpenVPN tcp1 A->B
+  iperf3-result.py ratio RESULTS.csv SYSTEM BASE -> SYSTEM's tcp1 A->B / BASE's ("n/a" if either is missing)
 
 RESULTS.csv has one row per measurement (see COLUMNS); rows of kind "udp-step" are the
 steps of the UDP rate search, kept for the record; the tables show kind "result".
@@ -17,9 +18,10 @@ COLUMNS = ["system", "test", "kind", "offered_mbps", "mbps", "loss_pct",
 TESTS = ["tcp1-ab", "tcp1-ba", "tcp4-ab", "tcp4-ba", "udp-ab", "udp-ba"]
 HEADS = ["TCP 1 A→B", "TCP 1 B→A", "TCP 4 A→B", "TCP 4 B→A", "UDP A→B", "UDP B→A"]
 NAMES = {"veth": "veth (no tunnel)", "openvpn": "stock OpenVPN 2.6",
-         "socket": "ovpn-dpdk, socket backend", "dpdk": "ovpn-dpdk, DPDK backend",
+         "socket": "ovpn-dpdk, socket backend", "dco": "OpenVPN 2.6 + ovpn-dpdk (socket backend)",
+         "dpdk": "ovpn-dpdk, DPDK backend",
          "afxdp": "ovpn-dpdk, DPDK backend on net_af_xdp"}
-OVPN_DPDK = ["socket", "dpdk", "afxdp"]
+OVPN_DPDK = ["socket", "dco", "dpdk", "afxdp"]
 
 
 def rate(path):
@@ -64,6 +66,13 @@ def best_ratio(systems, res):
     return "%.2f" % (max(best) / o)
 
 
+def pair_ratio(res, system, base):
+    a, b = res.get((system, "tcp1-ab")), res.get((base, "tcp1-ab"))
+    va = num(a, "mbps") if a and a["status"] == "ok" else None
+    vb = num(b, "mbps") if b and b["status"] == "ok" else None
+    return "%.2f" % (va / vb) if va and vb else "n/a"
+
+
 def cpu(r):
     a, b = num(r, "cpu_a_pct"), num(r, "cpu_b_pct")
     if r is None or r["status"] != "ok" or a is None or b is None:
@@ -105,6 +114,8 @@ def main():
         rate(path)
     elif cmd == "table":
         table(path)
+    elif cmd == "ratio" and len(sys.argv) == 5:
+        print(pair_ratio(load(path)[1], sys.argv[3], sys.argv[4]))
     elif cmd == "ratio":
         print(best_ratio(*load(path)))
     else:
