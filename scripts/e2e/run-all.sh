@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs every end-to-end scenario (root: network namespaces) and sums the results.
-#   scripts/e2e/run-all.sh [SCENARIO...]     default: tunnel.sh and its variants
+#   scripts/e2e/run-all.sh [SCENARIO...]     default: tunnel.sh and its variants, the DPDK
+#                                            scenarios, and openvpn.sh and its variants (real
+#                                            OpenVPN; the patched ones skip without a patched build)
 set -uo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(tunnel.sh tunnel-aes128.sh tunnel-chachapoly.sh tunnel-ipv6.sh slowpath.sh
                                          dpdk-pair.sh dpdk-pair-dpdk.sh dpdk-pair-ipv6.sh
-                                         tunnel-dpdk.sh tunnel-dpdk-ipv6.sh tunnel-dpdk-afxdp.sh dpdk-hugepages.sh dpdk-mbufs.sh)
+                                         tunnel-dpdk.sh tunnel-dpdk-ipv6.sh tunnel-dpdk-afxdp.sh dpdk-hugepages.sh dpdk-mbufs.sh
+                                         openvpn-stock.sh openvpn.sh openvpn-dpdk.sh openvpn-p2p.sh)
 passed=0 failed=0 skipped=0 times=()
 for s in "${scenarios[@]}"; do
     start=$SECONDS
