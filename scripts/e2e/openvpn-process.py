@@ -4,7 +4,8 @@ bind, as the hand-over needs), hands it to the daemon with `ovpn-dpdk peer new -
 then counts what still arrives on it by opcode, for a bounded time.
 
 usage: openvpn-process.py BIND_ADDR PORT STATE_DIR SECONDS -- OVPN-DPDK-COMMAND...
-Writes STATE_DIR/bound once bound, waits for STATE_DIR/go, runs the command with the socket
+Writes STATE_DIR/bound once bound, waits for STATE_DIR/go (or exits, closing the socket, when
+STATE_DIR/release appears first: an OpenVPN process that goes away), runs the command with the socket
 as --socket-fd, writes STATE_DIR/handed (or STATE_DIR/failed), then counts datagrams until
 the test writes STATE_DIR/stop (and half a second more, for what was still on its way) or at
 most SECONDS, and writes STATE_DIR/counts as "control=N data=N other=N". (A fixed window
@@ -26,6 +27,9 @@ open(os.path.join(state, "bound"), "w").close()
 
 deadline = time.time() + 30
 while not os.path.exists(os.path.join(state, "go")):
+    if os.path.exists(os.path.join(state, "release")):
+        s.close()
+        sys.exit(0)
     if time.time() > deadline:
         sys.exit("openvpn-process: no go signal")
     time.sleep(0.05)

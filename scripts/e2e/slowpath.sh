@@ -2,8 +2,9 @@
 # The slow path, as if_ovpn's contract has it (ARCHITECTURE.md, socket backend): a process
 # playing OpenVPN owns the UDP socket and hands it to the daemon with NEW_PEER; from then
 # on P2P data packets are taken by the workers, and every other datagram still reaches
-# that socket, unchanged. Run twice: OpenVPN's socket bound before the daemon starts, and
-# after (the two orders of the reuseport group).
+# that socket, unchanged. Run twice: the daemon started while an earlier OpenVPN process still
+# holds the port (it waits for it to go, then that process's successor binds after the
+# daemon, as after a lost daemon), and the daemon started first (the normal order).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -24,7 +25,20 @@ for order in openvpn-first daemon-first; do
     ctl b key new --peer 7 --slot primary --key-id 0 --cipher AES-256-GCM --key-material "$key" --role client >/dev/null
     state=$E2E_TMP/$order; mkdir -p "$state"
     sock="/run/ovpn-dpdk/$E2E_ID-a.sock"
-    if [ "$order" = daemon-first ]; then
+    if [ "$order" = openvpn-first ]; then
+        # An OpenVPN process holds the port when the daemon starts: the daemon must wait for
+        # it to go rather than bind behind it (its workers would then not be 0..N-1).
+        early=$E2E_TMP/early; mkdir -p "$early"
+        spawn "$early/py.log" "$early/py.log" "$A" python3 "$(dirname "$0")/openvpn-process.py" 10.79.0.1 1194 "$early" 90 -- true
+        for _ in $(seq 100); do [ -f "$early/bound" ] && break; sleep 0.1; done
+        spawn "$E2E_TMP/a.log" "$E2E_TMP/a.log" "$A" "$OVPN" daemon --control "$sock" --tun tun0 --listen 10.79.0.1:1194 --mode p2p --workers 2
+        apid=$!
+        for _ in $(seq 100); do grep -q "is held by another socket" "$E2E_TMP/a.log" && break; sleep 0.1; done
+        check "$order: the daemon waits for the earlier process's socket to go" grep -q "waiting up to" "$E2E_TMP/a.log"
+        touch "$early/release"
+        for _ in $(seq 150); do ctl a stats >/dev/null 2>&1 && break; sleep 0.1; done
+        check "$order: then it binds first and is ready" grep -q "ready:" "$E2E_TMP/a.log"
+    else
         daemon a --tun tun0 --listen 10.79.0.1:1194 --mode p2p --workers 2 || exit 1
         apid=${E2E_PIDS[-1]}
     fi
@@ -32,10 +46,6 @@ for order in openvpn-first daemon-first; do
         "$OVPN" --control "$sock" peer new --id 7 --remote 10.79.0.2:1194
     py=$!
     for _ in $(seq 100); do [ -f "$state/bound" ] && break; sleep 0.1; done
-    if [ "$order" = openvpn-first ]; then
-        daemon a --tun tun0 --listen 10.79.0.1:1194 --mode p2p --workers 2 || exit 1
-        apid=${E2E_PIDS[-1]}
-    fi
     touch "$state/go"
     for _ in $(seq 150); do [ -f "$state/handed" ] || [ -f "$state/failed" ] && break; sleep 0.1; done
     check "$order: the daemon adopted the OpenVPN socket" test -f "$state/handed"

@@ -41,9 +41,11 @@ import java.util.logging.Logger;
  * ({@link #steerToOpenVpn}): when the process closes it, it leaves the group, and the next
  * process's socket is N again.
  *
- * <p>If the OpenVPN process bound the port first (found at start by a probe bind), it is
- * index 0 and the workers 1..N. That layout survives no OpenVPN restart — its leaving moves
- * the last worker into slot 0 — so it is only for processes that hand their socket over once.
+ * <p>So the daemon must bind first. If the address is taken when it starts — typically an
+ * OpenVPN process that lost its previous daemon and has not closed its socket yet — it waits
+ * up to {@link #PORT_WAIT_MILLIS} for the socket to go ({@link #waitForPort}). (Binding behind
+ * it instead made the workers 1..N and the OpenVPN socket 0; when that socket closed, the
+ * kernel moved the last worker into slot 0, and every new client's handshake went to a worker.)
  */
 public final class SocketBackend implements PortBackend {
     private static final Logger LOG = Logger.getLogger(SocketBackend.class.getName());
@@ -56,16 +58,17 @@ public final class SocketBackend implements PortBackend {
     private final Arena arena = Arena.ofShared();
     private final TunDevice tun;
     private final InetSocketAddress listen;
-    private final boolean openVpnFirst;
     private final List<Integer> sockets = new ArrayList<>();
     private final List<UdpWirePort> wirePorts = new ArrayList<>();
     private final List<TunnelPort> tunnelPorts = new ArrayList<>();
     private boolean closed;
 
-    private SocketBackend(TunDevice tun, InetSocketAddress listen, boolean openVpnFirst) {
+    /** How long the daemon waits at start for another process's socket to release its address. */
+    public static final long PORT_WAIT_MILLIS = 30_000;
+
+    private SocketBackend(TunDevice tun, InetSocketAddress listen) {
         this.tun = tun;
         this.listen = listen;
-        this.openVpnFirst = openVpnFirst;
     }
 
     /**
@@ -87,8 +90,8 @@ public final class SocketBackend implements PortBackend {
             String offloads = vnet ? enableOffloads(tun) + (offload == TunOffload.ON ? ", coalescing writes" : "")
                     + (udpGso ? ", udp gso" : "") + (udpGro ? ", udp gro" : "") : "off";
             NetDevice.setUp(tun.name(), true);
-            boolean first = portTaken(listen);
-            b = new SocketBackend(tun, listen, first);
+            waitForPort(listen, PORT_WAIT_MILLIS);
+            b = new SocketBackend(tun, listen);
             boolean v6 = listen.getAddress() instanceof Inet6Address;
             for (int w = 0; w < workers; w++) {
                 int fd = Sockets.udp(listen);
@@ -114,8 +117,7 @@ public final class SocketBackend implements PortBackend {
                         : new TunTunnelPort(tun.fd(w)));
             }
             b.steer();
-            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues, offloads " + offloads + "), udp " + Remote.of(listen)
-                    + (first ? " (joined the OpenVPN process's reuseport group)" : ""));
+            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues, offloads " + offloads + "), udp " + Remote.of(listen));
             return b;
         } catch (IOException | RuntimeException e) {
             if (b != null) {
@@ -158,7 +160,39 @@ public final class SocketBackend implements PortBackend {
         }
     }
 
-    /** Whether some socket (the OpenVPN process's) is bound to the address already. */
+    /**
+     * Returns once no socket holds {@code listen}, or throws after {@code millis}. A plain bind
+     * (no SO_REUSEPORT) tells: it fails while any socket is bound there.
+     */
+    static void waitForPort(InetSocketAddress listen, long millis) throws IOException {
+        long start = System.nanoTime();
+        long deadline = start + millis * 1_000_000;
+        boolean said = false;
+        while (portTaken(listen)) {
+            if (!said) {
+                LOG.info(() -> "udp " + Remote.of(listen) + " is held by another socket (an OpenVPN process that lost its"
+                        + " daemon and has not closed its socket yet?): waiting up to " + millis / 1000 + " s for it to go;"
+                        + " the daemon binds first, OpenVPN's socket joins after its workers");
+                said = true;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IOException("udp " + Remote.of(listen) + " is held by another socket: stop the process that"
+                        + " holds it (ss -ulpn 'sport = :" + listen.getPort() + "'), start the daemon, then OpenVPN");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for udp " + Remote.of(listen), e);
+            }
+        }
+        if (said) {
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            LOG.info(() -> "udp " + Remote.of(listen) + " is free after " + ms + " ms");
+        }
+    }
+
+    /** Whether some socket (another process's) is bound to the address. */
     private static boolean portTaken(InetSocketAddress listen) throws ErrnoException {
         int probe = Sockets.udp(listen);
         try {
@@ -182,12 +216,12 @@ public final class SocketBackend implements PortBackend {
     }
 
     /**
-     * The group's program: data to the workers by peer-id; anything else to the OpenVPN socket,
-     * index 0 if it was bound first, N (after the workers) if after.
+     * The group's program: data to the workers (0..N-1) by peer-id; anything else to the
+     * OpenVPN socket, bound after them (N).
      */
     private List<ClassicBpf.Insn> program() {
         int n = sockets.size();
-        return ReuseportSteering.program(openVpnFirst ? 1 : 0, n, openVpnFirst ? 0 : n);
+        return ReuseportSteering.program(0, n, n);
     }
 
     @Override
@@ -260,7 +294,7 @@ public final class SocketBackend implements PortBackend {
         // message then says whether SO_REUSEPORT came after bind.
         ReuseportSteering.attach(fd, program());
         LOG.info(() -> "control channel: datagrams that are not P_DATA_V2 go to the OpenVPN process's socket "
-                + Remote.of(local) + " (reuseport index " + (openVpnFirst ? 0 : sockets.size()) + ")");
+                + Remote.of(local) + " (reuseport index " + sockets.size() + ")");
     }
 
     /**
