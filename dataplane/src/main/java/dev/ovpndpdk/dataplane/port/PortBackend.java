@@ -50,6 +50,36 @@ public interface PortBackend extends AutoCloseable {
     @Override
     void close();
 
+    /** What {@link #steerByDestination} runs: the attach call of the backend's kind of TUN. */
+    @FunctionalInterface
+    interface SteeringAttach {
+        void attach() throws java.io.IOException;
+    }
+
+    /**
+     * Makes the kernel put every outgoing packet to one destination on one queue of the TUN
+     * device ({@code TunSteering}), so that one worker encrypts every packet to a peer's VPN
+     * address and its packet-ids leave in order. Only for more than one queue. A kernel that
+     * refuses (no CAP_BPF, an old kernel) costs a warning, not the start: the kernel's own
+     * flow-following choice stays.
+     *
+     * @return how the queue of an outgoing packet is chosen, for the start-up line
+     */
+    static String steerByDestination(String tun, int queues, SteeringAttach attach) {
+        if (queues < 2) {
+            return "one queue";
+        }
+        try {
+            attach.attach();
+            return "queue by destination";
+        } catch (java.io.IOException e) {
+            java.util.logging.Logger.getLogger(PortBackend.class.getName()).warning(tun
+                    + ": outgoing packets not steered to queues by destination (" + e.getMessage() + "): the kernel follows"
+                    + " flows, and a peer whose packets come from two workers may see packet-ids out of order");
+            return "queue by flow";
+        }
+    }
+
     /** Pins the calling worker thread {@code w} to {@code cpus[w % cpus.length]}; nothing when {@code cpus} is null. */
     static void pin(int w, int[] cpus) {
         if (cpus == null) {

@@ -12,6 +12,7 @@ import dev.ovpndpdk.bindings.dpdk.RteEtherAddr;
 import dev.ovpndpdk.bindings.dpdk.RteLcore;
 import dev.ovpndpdk.bindings.dpdk.RteMbuf;
 import dev.ovpndpdk.bindings.dpdk.RteMempool;
+import dev.ovpndpdk.bindings.libc.TunSteering;
 import dev.ovpndpdk.dataplane.engine.Waiter;
 import dev.ovpndpdk.dataplane.peer.Remote;
 import dev.ovpndpdk.dataplane.port.PortBackend;
@@ -240,6 +241,8 @@ public final class DpdkBackend implements PortBackend {
             WireAddress me = new WireAddress(wireMac, r.ipv6(), r.hi(), r.lo(), r.port());
             int wireMtu = Math.max(RteEthdev.rte_eth_dev_get_mtu(wire), 576);
             int tunMtu = c.tunMtu() > 0 ? c.tunMtu() : wireMtu - (me.ipv6() ? OVERHEAD_V6 : OVERHEAD_V4);
+            String steering = exc == null ? "" : ", " + PortBackend.steerByDestination(c.tun(), c.workers(),
+                    () -> TunSteering.attachTo(c.tun()));
             if (exc != null) { // the kernel side: open() made these interfaces, overPorts() has none
                 RteErrno.checkReturn(RteEthdev.rte_eth_dev_set_mtu(tun, tunMtu), "rte_eth_dev_set_mtu(tunnel, " + tunMtu + ")");
                 configureException(exc, wireMac, wireMtu, c);
@@ -247,7 +250,7 @@ public final class DpdkBackend implements PortBackend {
             DpdkBackend b = new DpdkBackend(c, wire, tun, tap, pool, exc, me, exc != null ? tunMtu : 0, exc != null,
                     cksum.udpOnTransmit());
             LOG.info(() -> "dpdk: wire port " + wire + " (" + wireDriver + ", " + WireAddress.macText(wireMac)
-                    + ", mtu " + wireMtu + ", checksums " + checksumText(cksum) + "), tunnel " + (exc != null ? c.tun() + " (mtu " + tunMtu + ")" : "port " + tun)
+                    + ", mtu " + wireMtu + ", checksums " + checksumText(cksum) + "), tunnel " + (exc != null ? c.tun() + " (mtu " + tunMtu + steering + ")" : "port " + tun)
                     + ", exception " + (exc != null ? "interface " + exc : "port " + tap) + ", " + n + " mbufs");
             return b;
         }

@@ -10,6 +10,7 @@ import dev.ovpndpdk.bindings.libc.ReuseportSteering;
 import dev.ovpndpdk.bindings.libc.SockOpt;
 import dev.ovpndpdk.bindings.libc.Sockets;
 import dev.ovpndpdk.bindings.libc.TunDevice;
+import dev.ovpndpdk.bindings.libc.TunSteering;
 import dev.ovpndpdk.dataplane.engine.Waiter;
 import dev.ovpndpdk.dataplane.peer.Remote;
 import dev.ovpndpdk.dataplane.port.PortBackend;
@@ -89,6 +90,7 @@ public final class SocketBackend implements PortBackend {
         try {
             String offloads = vnet ? enableOffloads(tun) + (offload == TunOffload.ON ? ", coalescing writes" : "")
                     + (udpGso ? ", udp gso" : "") + (udpGro ? ", udp gro" : "") : "off";
+            String steering = PortBackend.steerByDestination(tun.name(), workers, () -> TunSteering.attach(tun.fd(0)));
             NetDevice.setUp(tun.name(), true);
             waitForPort(listen, PORT_WAIT_MILLIS);
             b = new SocketBackend(tun, listen);
@@ -117,7 +119,8 @@ public final class SocketBackend implements PortBackend {
                         : new TunTunnelPort(tun.fd(w)));
             }
             b.steer();
-            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues, offloads " + offloads + "), udp " + Remote.of(listen));
+            LOG.info(() -> "socket backend: tun " + tun.name() + " (" + workers + " queues, " + steering + ", offloads " + offloads
+                    + "), udp " + Remote.of(listen));
             return b;
         } catch (IOException | RuntimeException e) {
             if (b != null) {
