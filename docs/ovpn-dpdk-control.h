@@ -66,7 +66,8 @@ enum ovpd_command {
 enum ovpd_notification {
 	OVPD_NTF_PEER_DELETED = 100, /* peer_id, reason, reason_name, final counters */
 	OVPD_NTF_KEY_ROTATE   = 101, /* peer_id, key_id, slot: renegotiate soon */
-	OVPD_NTF_PEER_FLOAT   = 102  /* peer_id, remote: the peer's new address */
+	OVPD_NTF_PEER_FLOAT   = 102, /* peer_id, remote: the peer's new address */
+	OVPD_NTF_NOTIFICATIONS_LOST = 103 /* missed: this subscriber's socket was full; re-read */
 };
 
 /* Field value types. A receiver skips a type it does not know, by its length. */
@@ -167,6 +168,7 @@ enum ovpd_del_reason {
 #define OVPD_F_PEER_COUNT         "peer_count"
 #define OVPD_F_REASON             "reason"
 #define OVPD_F_REASON_NAME        "reason_name"
+#define OVPD_F_MISSED             "missed"     /* NOTIFICATIONS_LOST: how many */
 #define OVPD_F_PROTOCOL_VERSION   "protocol_version"
 #define OVPD_F_DAEMON_VERSION     "daemon_version"
 #define OVPD_F_TX_ID              "tx_id"      /* NEW_PEER, GET_PEER: peer-id we send with */

@@ -122,10 +122,16 @@ final class Text {
                 + ", last tx packet-id " + u(k, FieldNames.TX_PACKET_ID);
     }
 
-    /** {@code peer_deleted peer=1 reason=expired}, {@code peer_float peer=1 remote=…}, {@code key_rotate peer=1 key_id=0}. */
+    /**
+     * {@code peer_deleted peer=1 reason=expired}, {@code peer_float peer=1 remote=…},
+     * {@code key_rotate peer=1 key_id=0}, {@code notifications_lost missed=12}.
+     */
     static String event(Message n) {
         Fields f = n.fields();
         String name = eventName(n);
+        if (name.equals("notifications_lost")) {
+            return name + " missed=" + u(f, FieldNames.MISSED);
+        }
         StringBuilder sb = new StringBuilder(name).append(" peer=").append(u(f, FieldNames.PEER_ID));
         switch (name) {
             case "peer_deleted" -> sb.append(" reason=").append(f.has(FieldNames.REASON_NAME)

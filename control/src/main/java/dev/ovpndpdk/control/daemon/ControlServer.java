@@ -142,7 +142,10 @@ public final class ControlServer implements AutoCloseable {
         for (int i = 0; i < pollCapacity - 1; i++) {
             if (i < connections.size()) {
                 Connection c = connections.get(i);
-                poll.set(i + 1, c.fd, c.outbox.isEmpty() ? Poll.POLLIN : Poll.POLLOUT);
+                // A subscriber that missed notifications is told so as soon as it can take one.
+                short events = !c.outbox.isEmpty() ? Poll.POLLOUT
+                        : c.missedNotifications > 0 ? (short) (Poll.POLLIN | Poll.POLLOUT) : Poll.POLLIN;
+                poll.set(i + 1, c.fd, events);
             } else {
                 poll.set(i + 1, -1, (short) 0);
             }
@@ -216,6 +219,9 @@ public final class ControlServer implements AutoCloseable {
         if (!c.outbox.isEmpty()) {
             flush(c); // POLLOUT, or POLLHUP/POLLERR that make the send fail and the client go
             return;
+        }
+        if ((revents & Poll.POLLOUT) != 0 && c.missedNotifications > 0) {
+            tellLost(c, notificationSequence);
         }
         boolean hangUp = (revents & Poll.POLLHUP) != 0;
         for (int i = 0; i < READS_PER_TURN && c.open && c.outbox.isEmpty(); i++) {
@@ -316,8 +322,9 @@ public final class ControlServer implements AutoCloseable {
 
     /**
      * Sends an engine notification to every subscriber (the engine's listener; control thread).
-     * A subscriber whose socket buffer is full misses it — the control thread never waits —
-     * and sees the gap in the sequence numbers (docs/control-protocol.md, "Slow subscribers").
+     * A subscriber whose socket buffer is full misses it — the control thread never waits — and
+     * is told with a NOTIFICATIONS_LOST as soon as it takes one again, which shows the gap in the
+     * sequence numbers (docs/control-protocol.md, "Slow subscribers").
      */
     public void publish(Notification n) {
         notificationSequence = notificationSequence % 0xFFFF_FFFFL + 1;
@@ -326,27 +333,55 @@ public final class ControlServer implements AutoCloseable {
             if (!c.subscribed || !c.open) {
                 continue;
             }
+            if (c.missedNotifications > 0 && !tellLost(c, notificationSequence == 1 ? 0xFFFF_FFFFL : notificationSequence - 1)) {
+                c.missedNotifications++; // still full: this one goes the same way
+                continue;
+            }
             if (d == null) {
                 d = codec.encode(PeerFields.notification(n, notificationSequence));
-                MemorySegment.copy(d, 0, sendBuffer, ValueLayout.JAVA_BYTE, 0, d.length);
             }
             int sent;
             try {
-                sent = c.outbox.isEmpty() ? send(c, d.length) : -1;
+                sent = c.outbox.isEmpty() ? sendBytes(c, d) : -1;
             } catch (ErrnoException e) {
                 drop(c, null);
                 continue;
             }
-            if (sent < 0) {
-                if (c.missedNotifications++ == 0) {
-                    LOG.warning(c + ": socket buffer full, notifications dropped until it reads");
-                }
-            } else if (c.missedNotifications > 0) {
-                long missed = c.missedNotifications;
-                c.missedNotifications = 0;
-                LOG.info(() -> c + ": reads notifications again after missing " + missed);
+            if (sent < 0 && c.missedNotifications++ == 0) {
+                LOG.warning(c + ": socket buffer full, notifications dropped until it reads");
             }
         }
+    }
+
+    /**
+     * Sends {@code c} a NOTIFICATIONS_LOST with the number it missed and {@code lastMissed}, the
+     * sequence number of the last one (docs/control-protocol.md, "Slow subscribers"): the gap
+     * shows now, not with the next notification, which may never come, and the next one
+     * follows on from it. False if its socket is still full.
+     */
+    private boolean tellLost(Connection c, long lastMissed) {
+        if (!c.outbox.isEmpty()) {
+            return false;
+        }
+        long missed = c.missedNotifications;
+        byte[] d = codec.encode(Message.notification(dev.ovpndpdk.control.protocol.Notification.NOTIFICATIONS_LOST, lastMissed)
+                .u64(dev.ovpndpdk.control.protocol.FieldNames.MISSED, missed).build());
+        try {
+            if (sendBytes(c, d) < 0) {
+                return false;
+            }
+        } catch (ErrnoException e) {
+            drop(c, null);
+            return false;
+        }
+        c.missedNotifications = 0;
+        LOG.info(() -> c + ": reads notifications again; told it missed " + missed);
+        return true;
+    }
+
+    private int sendBytes(Connection c, byte[] d) throws ErrnoException {
+        MemorySegment.copy(d, 0, sendBuffer, ValueLayout.JAVA_BYTE, 0, d.length);
+        return send(c, d.length);
     }
 
     /**

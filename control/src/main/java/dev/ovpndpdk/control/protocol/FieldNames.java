@@ -104,6 +104,8 @@ public final class FieldNames {
     public static final String REASON = "reason";
     /** STRING: {@link dev.ovpndpdk.dataplane.engine.DeleteReason#reasonName()}, for logs. */
     public static final String REASON_NAME = "reason_name";
+    /** U64: NOTIFICATIONS_LOST: how many notifications this subscriber missed. */
+    public static final String MISSED = "missed";
 
     // --- PING ---
 

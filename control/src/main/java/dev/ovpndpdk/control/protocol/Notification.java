@@ -22,7 +22,15 @@ public enum Notification {
      * A peer's remote address moved after an authenticated packet: peer_id, remote.
      * Linux OVPN_CMD_PEER_FLOAT_NTF, if_ovpn OVPN_NOTIF_FLOAT.
      */
-    PEER_FLOAT(102);
+    PEER_FLOAT(102),
+    /**
+     * This subscriber missed notifications (its socket was full): missed, the number. Sent to
+     * it alone, as soon as its socket takes one again, with the sequence number of the last
+     * notification it missed, so that the gap shows at once rather than with whatever
+     * notification comes next (which may be never). No kernel has it: a netlink listener sees
+     * ENOBUFS instead.
+     */
+    NOTIFICATIONS_LOST(103);
 
     private final int code;
 
