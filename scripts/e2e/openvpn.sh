@@ -30,6 +30,8 @@
 #    renegotiation completes without a reconnect
 #  6 server SIGHUP, then SIGTERM and a new process: every client back
 #  7 server SIGKILL (DCO: its peers deleted, reason teardown), a new process: clients back
+#  7b DCO server: OpenVPN stopped while 2000 notifications go by and client 1's peer is deleted:
+#    resumed, it sees the gap, re-reads the peers and closes client 1 (expired); it comes back
 #  8 DCO: the daemon SIGKILLed and restarted under the running server: clients back, on the daemon
 #  9 patched: no daemon: the server says it falls back ("disabling data channel offload") and
 #    serves the clients in userspace
@@ -518,6 +520,29 @@ fi
 start_server
 check "server: a new process is up" ov_up srv 20
 all_back 40
+
+# --- 7b. notifications lost: the server resynchronises --------------------------------------------
+# OpenVPN stopped (SIGSTOP) reads no notification; meanwhile client 1's peer is deleted behind
+# its back and a thousand throw-away peers come and go, far more notifications than its socket
+# holds. Resumed, it sees the gap in the sequence numbers, re-reads the peers, closes client 1's
+# instance as expired, and client 1 comes back (spec G6).
+if [ -n "$DCO_NODE" ] && [ "$OVPN_P2P" != 1 ]; then
+    log "-- 7b. notifications lost while the server is stopped ($((SECONDS - T0)) s)"
+    P1=$(peer_id_of c1)
+    ov_mark srv; ov_mark_up c1
+    kill -STOP "${OV_PID[srv]}"
+    ctl "$DCO_NODE" peer del --id "$P1" >/dev/null
+    for i in $(seq 1000); do
+        echo "peer new --id $((200000 + i)) --remote 10.201.0.1:$((20000 + i)) --vpn-ipv4 10.202.$((i / 250)).$((i % 250 + 2))"
+        echo "peer del --id $((200000 + i))"
+    done >"$OV_DIR/churn.batch"
+    check "daemon: 2000 notifications while OpenVPN sleeps" ctl "$DCO_NODE" batch "$OV_DIR/churn.batch"
+    kill -CONT "${OV_PID[srv]}"
+    check_within "server log: the gap is seen and the peers re-read" 10 eval "ov_since srv | grep -q 'notifications lost'"
+    ov_since srv | grep 'notifications lost' | head -1 | cut -c1-200 | sed 's/^/    /' >&2
+    check_within "server log: client1's instance closed (expired)" 10 eval "ov_since srv | grep -qE 'client1/.*ping expired'"
+    all_back 40 c1
+fi
 
 # --- 8. the daemon restarts under the server ------------------------------------------------------------
 if [ -n "$DCO_NODE" ]; then
