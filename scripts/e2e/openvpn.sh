@@ -362,7 +362,9 @@ reneg_round() {
         else
             who="the server initiated"; i=$(ov_since srv | grep -c "client${c#c}/.*TLS: soft reset")
         fi
-        check "$c: ≥ 3 renegotiations completed ($n), $who them ($i)" test "$n" -ge 3 -a "$i" -ge 3
+        # Renegotiations every 10 s or less in a window of RENEG_SECS (32) whose phase against
+        # the last one is arbitrary: the initiating side starts 3, or 2 when its first falls late.
+        check "$c: ≥ 3 renegotiations completed ($n), ≥ 2 of them $who ($i)" test "$n" -ge 3 -a "$i" -ge 2
         check "$c: no reconnect meanwhile" test "$(ov_since "$c" | grep -c 'Initialization Sequence Completed')" = 0
         if [ -n "$DCO_NODE" ]; then
             ids=$(awk 'NF == 2 { print $2 }' "$OV_DIR/keyids-$c" 2>/dev/null | uniq | tr '\n' ' ')
