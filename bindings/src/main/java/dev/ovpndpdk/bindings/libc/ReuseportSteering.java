@@ -24,9 +24,12 @@ import java.util.List;
 
 /**
  * The socket backend's SO_REUSEPORT steering program (ARCHITECTURE, "Port backends → socket"):
- * the OpenVPN process's UDP socket (bound first: index 0) and N worker sockets (bound after it:
- * 1..N) share one port, and the program sends P_DATA_V2 to worker {@code peer-id mod N + 1} and
- * everything else — control opcodes, short or junk datagrams — to the OpenVPN process.
+ * the OpenVPN process's UDP socket and N worker sockets share one port, and the program sends
+ * P_DATA_V2 to a worker by {@code peer-id mod N} and everything else — control opcodes, short or
+ * junk datagrams — to the OpenVPN process. {@link #program(int, int, int)} takes any layout; the
+ * daemon binds first (workers 0..N-1, OpenVPN N: {@code program(0, N, N)}), which survives an
+ * OpenVPN restart. The one-argument forms below are the other layout, OpenVPN bound first
+ * (index 0, workers 1..N), which this binding's tests use.
  *
  * <p>The program sees the UDP payload at offset 0 (the kernel pulls the UDP header before running
  * it). Its first byte is {@code opcode << 3 | key-id}; bytes 1..3 are the 24-bit peer-id.
