@@ -6,6 +6,7 @@ import dev.ovpndpdk.dataplane.peer.Peer;
 import dev.ovpndpdk.dataplane.peer.PeerTable;
 import dev.ovpndpdk.dataplane.peer.Remote;
 import dev.ovpndpdk.dataplane.peer.Snapshot;
+import dev.ovpndpdk.dataplane.port.Discards;
 import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.port.WirePort;
@@ -34,7 +35,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * keepalive:     pings the control thread asked for
  * </pre>
  *
- * Nothing here allocates in steady state (a float allocates one address object), locks, or
+ * Every entry of a burst ends with one disposition, carried out where it is decided:
+ * delivered ({@code tunnel.send}), sent ({@code wire.send}), handed to the slow path
+ * ({@code wire.toSlowPath}) — the port owns it from then on — or dropped or consumed, which
+ * puts its buffer in {@link Discards} on the line that counts it; those go back to the pool at
+ * the end of the pass, with one call.
+ *
+ * <p>Nothing here allocates in steady state (a float allocates one address object), locks, or
  * blocks. All per-packet state lives in the reused {@link PacketBatch}es. Packet and byte
  * counters are summed per burst ({@link BurstTally}) and written once per burst and peer run;
  * drops, rarer, are counted as they happen.
@@ -57,6 +64,8 @@ public final class Worker {
     private final AeadScratch scratch;
     private final Queue<Notification> events;
     private final Queue<Peer> pingRequests = new ConcurrentLinkedQueue<>();
+    /** Where dropped and consumed entries' buffers go (the wire port's: both batches are its kind). */
+    private final Discards discards;
     private final PacketBatch rx;
     private final PacketBatch tx;
     private final PacketBatch special;
@@ -82,6 +91,7 @@ public final class Worker {
         this.grace = grace;
         this.scratch = scratch;
         this.events = events;
+        this.discards = wire.discards();
         this.rx = wire.newBatch(arena, burst, slotSize);
         this.tx = wire.newBatch(arena, burst, slotSize);
         this.special = new PacketBatch(arena, 8, PacketBatch.HEADROOM + 64);
@@ -123,6 +133,7 @@ public final class Worker {
         if (!pingRequests.isEmpty()) {
             work += sendPings(now);
         }
+        discards.flush();
         grace.quiescent(index);
         return work;
     }
@@ -147,7 +158,7 @@ public final class Worker {
             long head = DataChannel.header(mem, off, len);
             int word = (int) (head >>> 32);
             if (len < 4 || DataChannel.opcodeOf(word) != Wire.P_DATA_V2) {
-                notOurs(word, len, i);
+                toSlowPath(word, len, i);
                 continue;
             }
             int peerId = DataChannel.peerIdOf(word);
@@ -162,6 +173,7 @@ public final class Worker {
             if (peer == null) {
                 // Linux drops these (spec §6 item 2): a data packet we cannot decrypt is no use to OpenVPN either.
                 stats.drop(index, DropReason.UNKNOWN_PEER);
+                discards.add(rx.handle[i]);
                 continue;
             }
             CounterSet ps = peer.stats();
@@ -173,7 +185,7 @@ public final class Worker {
                 int innerLen = len - Wire.CIPHERTEXT_OFFSET;
                 authentic(peer, i, now);
                 if (snap.mode() == Mode.MP && !sourceBelongsTo(snap, peer, mem, inner)) {
-                    drop(ps, DropReason.SOURCE_NOT_ALLOWED);
+                    drop(rx.handle[i], ps, DropReason.SOURCE_NOT_ALLOWED);
                     continue;
                 }
                 rx.offset[out] = inner;
@@ -185,12 +197,14 @@ public final class Worker {
                 authentic(peer, i, now);
                 stats.add(index, Counter.KEEPALIVE_RX, 1);
                 ps.add(index, Counter.KEEPALIVE_RX, 1);
+                discards.add(rx.handle[i]); // consumed
             } else if (v == Verdict.OCC_EXIT) {
                 authentic(peer, i, now);
                 stats.add(index, Counter.EXIT_NOTIFY_RX, 1);
                 ps.add(index, Counter.EXIT_NOTIFY_RX, 1);
+                discards.add(rx.handle[i]); // consumed
             } else {
-                drop(ps, DropReason.of(v));
+                drop(rx.handle[i], ps, DropReason.of(v));
             }
         }
         if (out > 0) {
@@ -201,20 +215,23 @@ public final class Worker {
     }
 
     /**
-     * Control channel, DATA_V1, junk: to the OpenVPN process where there is one.
+     * Control channel, DATA_V1, junk: to the OpenVPN process where there is one, which then
+     * owns the entry whether it could take it or not.
      *
      * @param word the packet's first 4 bytes ({@link DataChannel#header}: zero-filled when shorter)
      */
-    private void notOurs(int word, int len, int i) {
+    private void toSlowPath(int word, int len, int i) {
         if (len >= 1 && DataChannel.opcodeOf(word) == Wire.P_DATA_V1) {
             stats.drop(index, DropReason.DATA_V1);
+            discards.add(rx.handle[i]);
         } else if (wire.toSlowPath(rx, i)) {
             stats.add(index, Counter.SLOW_PATH, 1);
         } else if (rx.txDrop[i] != 0) {
             stats.drop(index, DropReason.ofMark(rx.txDrop[i])); // the slow path was full
             rx.txDrop[i] = 0;
         } else {
-            stats.drop(index, len < 4 ? DropReason.MALFORMED : DropReason.NOT_DATA);
+            stats.drop(index, len < 4 ? DropReason.MALFORMED : DropReason.NOT_DATA); // no slow path here
+            discards.add(rx.handle[i]);
         }
     }
 
@@ -264,7 +281,14 @@ public final class Worker {
         return snap.lookup6(mem.get(BE_LONG, ip + 8), mem.get(BE_LONG, ip + 16)) == peer;
     }
 
-    private void drop(CounterSet peerStats, DropReason r) {
+    /** The packet in buffer {@code handle} is dropped for {@code r}: counted, and the buffer discarded. */
+    private void drop(long handle, CounterSet peerStats, DropReason r) {
+        count(peerStats, r);
+        discards.add(handle);
+    }
+
+    /** A drop whose buffer is already gone (a port refused the entry and freed it). */
+    private void count(CounterSet peerStats, DropReason r) {
         stats.drop(index, r);
         peerStats.drop(index, r);
     }
@@ -283,17 +307,19 @@ public final class Worker {
             int len = tx.length[i];
             Peer peer = route(snap, mem, off, len);
             if (peer == null) {
+                discards.add(tx.handle[i]);
                 continue;
             }
             Remote r = peer.remote();
             if (r == null || peer.removed()) {
                 stats.drop(index, DropReason.NO_ROUTE);
+                discards.add(tx.handle[i]);
                 continue;
             }
             long start = off - Wire.DATA_V2_OVERHEAD;
             Verdict v = DataChannel.encrypt(peer.keys().current(), peer.txId(), scratch, mem, start, len);
             if (v != Verdict.OK) {
-                drop(peer.stats(), DropReason.of(v));
+                drop(tx.handle[i], peer.stats(), DropReason.of(v));
                 continue;
             }
             tx.offset[out] = start;
@@ -309,7 +335,7 @@ public final class Worker {
         return n;
     }
 
-    /** The peer a tunnel packet goes to, or null with the drop counted. */
+    /** The peer a tunnel packet goes to, or null with the drop counted (the caller discards it). */
     private Peer route(Snapshot snap, MemorySegment mem, long off, int len) {
         int version = len >= 1 ? (mem.get(ValueLayout.JAVA_BYTE, off) & 0xF0) >>> 4 : 0;
         Peer peer;
@@ -351,7 +377,7 @@ public final class Worker {
         for (int k = 0; k < out; k++) {
             Peer p = peers[k];
             if (k < sent && b.txDrop[k] != 0) {
-                drop(p.stats(), DropReason.ofMark(b.txDrop[k]));
+                count(p.stats(), DropReason.ofMark(b.txDrop[k]));
                 b.txDrop[k] = 0;
             } else if (k < sent) {
                 int len = b.length[k];
@@ -368,7 +394,7 @@ public final class Worker {
                     }
                 }
             } else {
-                drop(p.stats(), DropReason.TX_FULL);
+                count(p.stats(), DropReason.TX_FULL); // the port took it and freed it
             }
             peers[k] = null;
         }
@@ -392,7 +418,7 @@ public final class Worker {
             MemorySegment.copy(PING, 0, special.memory, start + Wire.DATA_V2_OVERHEAD, Wire.PING.length);
             Verdict v = DataChannel.encrypt(p.keys().current(), p.txId(), scratch, special.memory, start, Wire.PING.length);
             if (v != Verdict.OK) {
-                drop(p.stats(), DropReason.of(v));
+                count(p.stats(), DropReason.of(v)); // the worker's own memory: nothing to free
                 continue;
             }
             special.offset[k] = start;

@@ -13,7 +13,8 @@ public interface TunnelPort extends AutoCloseable {
     int receive(PacketBatch batch);
 
     /**
-     * Writes entries {@code [0, count)} (IP packets at {@code offset[i]}) to the host.
+     * Writes entries {@code [0, count)} (IP packets at {@code offset[i]}) to the host. The
+     * entries are the port's from then on, as with {@link WirePort#send}.
      *
      * @return how many were accepted
      */

@@ -16,7 +16,9 @@ public interface WirePort extends AutoCloseable {
     int receive(PacketBatch batch);
 
     /**
-     * Sends entries {@code [0, count)} of the batch to their addresses.
+     * Sends entries {@code [0, count)} of the batch to their addresses. The entries are the
+     * port's from then on, whatever happens to them: an entry it refuses for a reason of its
+     * own it frees and marks in {@code batch.txDrop}.
      *
      * @return how many were accepted; the caller counts the rest as {@code TX_FULL}
      */
@@ -24,13 +26,23 @@ public interface WirePort extends AutoCloseable {
 
     /**
      * Hands entry {@code i} unchanged, with its source, to the OpenVPN process (the slow
-     * path: control channel and everything that is not ours).
+     * path: control channel and everything that is not ours). The entry is the port's from
+     * then on, whatever it returns.
      *
      * @return false when this port has no slow path, or has one that could not take the
      *         packet — then it marks {@code batch.txDrop[i]} with the reason (a full queue:
      *         {@code TX_FULL}); the caller counts a drop either way
      */
     boolean toSlowPath(PacketBatch batch, int i);
+
+    /**
+     * Where the worker puts the entries of its batches it drops or consumes: their buffers go
+     * back to this backend's pool. The same for both batches of a worker (the tunnel port of
+     * a backend receives into the same kind of buffer).
+     */
+    default Discards discards() {
+        return Discards.NONE;
+    }
 
     /**
      * The batches a worker uses with this port (both directions). Zero-copy ports return

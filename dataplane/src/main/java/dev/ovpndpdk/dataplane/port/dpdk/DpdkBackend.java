@@ -119,12 +119,9 @@ public final class DpdkBackend implements PortBackend {
         this.stats = new DpdkPortStats(c.workers());
         int maxPacket = RteMbuf.RTE_MBUF_DEFAULT_DATAROOM;
         for (int w = 0; w < c.workers(); w++) {
-            // Each port sends what the other lent: the sender claims the lender's receive reference.
-            HeldMbufs wireHeld = new HeldMbufs(arena, c.burst());
-            HeldMbufs tunHeld = new HeldMbufs(arena, c.burst());
             wirePorts.add(new DpdkWirePort(arena, wire, tap, w, pool, me, neighbours, c.burst(), maxPacket, stats,
-                    wireHeld, tunHeld, udpChecksumByPort));
-            tunnelPorts.add(new DpdkTunnelPort(arena, tun, w, pool, c.burst(), stats, tunHeld, wireHeld));
+                    new MbufDiscards(arena, 2 * c.burst()), udpChecksumByPort));
+            tunnelPorts.add(new DpdkTunnelPort(arena, tun, w, pool, c.burst(), stats));
         }
     }
 

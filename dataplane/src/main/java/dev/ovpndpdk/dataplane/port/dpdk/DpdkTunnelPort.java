@@ -1,6 +1,7 @@
 package dev.ovpndpdk.dataplane.port.dpdk;
 
 import dev.ovpndpdk.bindings.dpdk.RteEthdev;
+import dev.ovpndpdk.bindings.dpdk.RteMbuf;
 import dev.ovpndpdk.bindings.dpdk.RteMbufCore;
 import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
@@ -11,9 +12,9 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * One worker's queue pair on DPDK's {@code net_tun} device: plain IP packets to and from the
- * host's TUN interface, zero-copy. Received mbufs are lent to the worker (see
- * {@link HeldMbufs}); sending hands the same mbuf, adjusted to the entry's start and length,
- * to the driver, with the reference claimed from the port that lent it.
+ * host's TUN interface, zero-copy. A received mbuf is the worker's until it gives the entry a
+ * disposition; sending hands the same mbuf, adjusted to the entry's start and length, to the
+ * driver.
  */
 final class DpdkTunnelPort implements TunnelPort {
     private final int port;
@@ -22,27 +23,19 @@ final class DpdkTunnelPort implements TunnelPort {
     /** {@link #rxVec} copied to the heap once per burst: cheaper to read per packet. */
     private final long[] rx;
     private final MbufTx tx;
-    private final HeldMbufs held;
     private final DpdkPortStats stats;
 
-    /**
-     * @param held    the mbufs this port lends to the worker
-     * @param partner those the worker's wire port lends (what this port usually sends)
-     */
-    DpdkTunnelPort(Arena arena, int port, int queue, long pool, int burst, DpdkPortStats stats, HeldMbufs held,
-                   HeldMbufs partner) {
+    DpdkTunnelPort(Arena arena, int port, int queue, long pool, int burst, DpdkPortStats stats) {
         this.port = port;
         this.queue = queue;
         this.rxVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
         this.rx = new long[burst];
-        this.tx = new MbufTx(arena, pool, burst, partner, held);
-        this.held = held;
+        this.tx = new MbufTx(arena, pool, burst);
         this.stats = stats;
     }
 
     @Override
     public int receive(PacketBatch b) {
-        held.release();
         int n = RteEthdev.rte_eth_rx_burst(port, queue, rxVec.address(), b.capacity);
         if (n == 0) {
             b.count = 0;
@@ -52,8 +45,8 @@ final class DpdkTunnelPort implements TunnelPort {
         int j = 0;
         for (int i = 0; i < n; i++) {
             long m = rx[i];
-            held.add(m);
             if (RteMbufCore.nb_segs(m) != 1) {
+                RteMbuf.rte_pktmbuf_free(m);
                 stats.multiSegment(queue); // cannot happen with the MTU the backend sets; counted if it does
                 continue;
             }
@@ -80,6 +73,5 @@ final class DpdkTunnelPort implements TunnelPort {
 
     @Override
     public void close() {
-        held.release();
     }
 }

@@ -3,6 +3,7 @@ package dev.ovpndpdk.dataplane.port.dpdk;
 import dev.ovpndpdk.bindings.dpdk.RteEthdev;
 import dev.ovpndpdk.bindings.dpdk.RteMbuf;
 import dev.ovpndpdk.bindings.dpdk.RteMbufCore;
+import dev.ovpndpdk.dataplane.port.Discards;
 import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.WirePort;
 import dev.ovpndpdk.dataplane.stats.DropReason;
@@ -47,7 +48,7 @@ final class DpdkWirePort implements WirePort {
     private final MbufTx tx;
     private final MemorySegment excVec;
     private final MemorySegment one;
-    private final HeldMbufs held;
+    private final MbufDiscards discards;
     private final DpdkPortStats stats;
     private final boolean udpChecksumByPort;
     private int polls;
@@ -55,13 +56,12 @@ final class DpdkWirePort implements WirePort {
     private long lastSolicit;
 
     /**
-     * @param held              the mbufs this port lends to the worker
-     * @param partner           those the worker's tunnel port lends (what this port usually sends)
+     * @param discards          the worker's dropped mbufs, this port's included
      * @param udpChecksumByPort the port computes UDP checksums ({@code RTE_ETH_TX_OFFLOAD_UDP_CKSUM}
      *                          switched on): IPv6 datagrams leave theirs to it
      */
     DpdkWirePort(Arena arena, int port, int tap, int queue, long pool, WireAddress me, Neighbours neighbours,
-                 int burst, int maxPacket, DpdkPortStats stats, HeldMbufs held, HeldMbufs partner,
+                 int burst, int maxPacket, DpdkPortStats stats, MbufDiscards discards,
                  boolean udpChecksumByPort) {
         this.udpChecksumByPort = udpChecksumByPort;
         this.port = port;
@@ -73,10 +73,10 @@ final class DpdkWirePort implements WirePort {
         this.maxPacket = maxPacket;
         this.rxVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
         this.rx = new long[burst];
-        this.tx = new MbufTx(arena, pool, burst, partner, held);
+        this.tx = new MbufTx(arena, pool, burst);
         this.excVec = arena.allocate(ValueLayout.JAVA_LONG, burst);
         this.one = arena.allocate(ValueLayout.JAVA_LONG, 1);
-        this.held = held;
+        this.discards = discards;
         this.stats = stats;
         this.ipId = (short) (queue << 12); // workers apart, so fragments of different queues do not mix
     }
@@ -88,7 +88,6 @@ final class DpdkWirePort implements WirePort {
 
     @Override
     public int receive(PacketBatch b) {
-        held.release();
         neighbours.refresh(); // for this pass: learning here, and lookups in the send that follows
         if (++polls % KERNEL_POLL_EVERY == 0) {
             fromKernel(b.capacity);
@@ -124,8 +123,7 @@ final class DpdkWirePort implements WirePort {
                     excVec.setAtIndex(ValueLayout.JAVA_LONG, e++, m);
                     continue;
                 }
-                b.handle[j++] = m;
-                held.add(m);
+                b.handle[j++] = m; // the worker's now, until it gives the entry a disposition
             } else {
                 excVec.setAtIndex(ValueLayout.JAVA_LONG, e++, m);
             }
@@ -166,13 +164,18 @@ final class DpdkWirePort implements WirePort {
     }
 
     @Override
+    public Discards discards() {
+        return discards;
+    }
+
+    @Override
     public boolean toSlowPath(PacketBatch b, int i) {
         long m = b.handle[i];
         if (m == 0) {
             return false;
         }
+        b.handle[i] = 0; // the kernel's now, sent or freed
         // The mbuf still describes the whole frame (only the batch entry points at the payload).
-        MbufTx.addReference(m);
         one.set(ValueLayout.JAVA_LONG, 0, m);
         if (MbufTx.sendOrFree(tap, queue, one, 1) == 1) {
             stats.toKernel(queue, 1);
@@ -190,12 +193,12 @@ final class DpdkWirePort implements WirePort {
             long hi = b.addrHi[k];
             long lo = b.addrLo[k];
             if (v6 != me.ipv6()) {
-                b.txDrop[k] = DropReason.NO_ROUTE.mark(); // a peer of the other IP version than our address
+                refuse(b, k, DropReason.NO_ROUTE); // a peer of the other IP version than our address
                 continue;
             }
             long mac = neighbours.lookup(v6, hi, lo);
             if (mac < 0) {
-                b.txDrop[k] = DropReason.NO_NEIGHBOUR.mark();
+                refuse(b, k, DropReason.NO_NEIGHBOUR);
                 solicit(v6, hi, lo);
                 continue;
             }
@@ -220,6 +223,13 @@ final class DpdkWirePort implements WirePort {
         }
         tx.flush(b, port, queue);
         return count;
+    }
+
+    /** An entry this port will not send: ours to free, the worker's to count. */
+    private void refuse(PacketBatch b, int k, DropReason r) {
+        discards.add(b.handle[k]);
+        b.handle[k] = 0;
+        b.txDrop[k] = r.mark();
     }
 
     /** Asks the link who has a next hop we have not heard from (rate-limited). */
@@ -248,6 +258,6 @@ final class DpdkWirePort implements WirePort {
 
     @Override
     public void close() {
-        held.release();
+        discards.flush();
     }
 }

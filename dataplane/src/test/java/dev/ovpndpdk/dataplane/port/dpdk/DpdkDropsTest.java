@@ -232,6 +232,77 @@ class DpdkDropsTest {
      * {@code dpdk_neighbour_request_drops}). Given the mbufs back, the same work succeeds,
      * and the pool's in-use count ends where it started.
      */
+    /**
+     * One burst holding every disposition a received packet can have — delivered, consumed
+     * (a keepalive), to the slow path, dropped as DATA_V1, unknown peer, failed authentication
+     * and replay — and a tunnel burst with one packet sent and one dropped (not IP). After ONE
+     * pass of the worker every mbuf is where its disposition put it: in a ring or back in the
+     * pool, none held for a later pass.
+     */
+    @Test
+    void everyDispositionIsCarriedOutInTheSamePass() throws Exception {
+        try (KeyMaterial km = material(); Rig rig = new Rig()) {
+            Side a = rig.side("a", 1, POOL, 128, 128, 128, km, Role.SERVER);
+            Side b = rig.side("b", 2, POOL, 128, 128, 128, km, Role.CLIENT);
+            handshake(a, b);
+            // Two data packets and a keepalive from b, as b's worker sends them.
+            b.tunRx.put(b.packet(1));
+            b.tunRx.put(b.packet(2));
+            b.run(2);
+            long t0 = System.nanoTime();
+            b.engine.setKeepalive(1, 1, 60, t0);
+            b.engine.tick(t0 + 2_000_000_000L);
+            b.run(2);
+            long first = b.wireTx.take();
+            long second = b.wireTx.take();
+            long ping = b.wireTx.take();
+            assertNotEquals(0, ping, "b sent two packets and a ping");
+            int outer = Frames.outerLength(false);
+
+            a.wireRx.put(first);                                       // delivered
+            a.wireRx.put(copy(b, first, f -> { }));                    // replayed
+            a.wireRx.put(copy(b, second, f -> ALL.set(ValueLayout.JAVA_BYTE, f + outer,
+                    (byte) (Wire.P_DATA_V1 << Wire.OPCODE_SHIFT))));   // DATA_V1
+            a.wireRx.put(copy(b, second, f -> ALL.set(ValueLayout.JAVA_BYTE, f + outer + 3, (byte) 0x42))); // unknown peer-id
+            a.wireRx.put(copy(b, second, f -> ALL.set(ValueLayout.JAVA_BYTE, f + outer + 8,
+                    (byte) ~ALL.get(ValueLayout.JAVA_BYTE, f + outer + 8)))); // a tag bit flipped
+            RteMbuf.rte_pktmbuf_free(second);
+            a.wireRx.put(ping);                                        // consumed
+            a.wireRx.put(controlPacket(b, a));                         // slow path
+            a.tunRx.put(a.packet(3));                                  // sent
+            a.tunRx.put(a.frame(f -> {                                 // not IP
+                ALL.set(BE_INT, f, 0x6000_0000);
+                return 20;
+            }));
+            int before = RteMempool.rte_mempool_in_use_count(a.pool) + RteMempool.rte_mempool_in_use_count(b.pool);
+
+            a.worker.doWork(System.nanoTime()); // one pass: wire → tunnel, tunnel → wire
+
+            assertEquals(List.of(1), a.tunTx.drainPackets(), "delivered");
+            assertEquals(1, a.excTx.drain(), "the control packet, to the kernel");
+            assertEquals(1, a.wireTx.drain(), "packet 3, encrypted");
+            assertEquals(1, a.drops(DropReason.REPLAY));
+            assertEquals(1, a.drops(DropReason.DATA_V1));
+            assertEquals(1, a.drops(DropReason.UNKNOWN_PEER));
+            assertEquals(1, a.drops(DropReason.AUTH_FAILED));
+            assertEquals(1, a.drops(DropReason.NOT_IP));
+            assertEquals(1, a.count(Counter.KEEPALIVE_RX));
+            int after = RteMempool.rte_mempool_in_use_count(a.pool) + RteMempool.rte_mempool_in_use_count(b.pool);
+            assertEquals(before - 9, after, "all nine mbufs back in their pools after one pass");
+        }
+    }
+
+    /** A copy of frame {@code m} in a fresh mbuf of {@code s}'s pool, then changed by {@code change}. */
+    private static long copy(Side s, long m, java.util.function.LongConsumer change) {
+        int len = RteMbufCore.data_len(m);
+        long from = RteMbufCore.buf_addr(m) + RteMbufCore.data_off(m);
+        return s.frame(f -> {
+            MemorySegment.copy(ALL, from, ALL, f, len);
+            change.accept(f);
+            return len;
+        });
+    }
+
     @Test
     void mbufExhaustionIsCountedAndEveryMbufComesBack() throws Exception {
         try (KeyMaterial km = material(); Rig rig = new Rig()) {
