@@ -21,7 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Whether DPDK can be used in this process, and where every symbol of this package comes from:
- * DPDK 22.11's libraries ({@code librte_eal.so.23}, mempool, mbuf, ring, ethdev) and our shim
+ * DPDK 22.11's libraries ({@code librte_eal.so.23}, mempool, mbuf, ring, ethdev, cryptodev,
+ * bus_vdev) and our shim
  * {@code libovpndpdk_shim.so}, which exports DPDK's {@code static inline} fast-path functions
  * (see {@code src/main/c/ovpn_dpdk_shim.h}).
  *
@@ -40,13 +41,13 @@ public final class Dpdk {
     /** Sonames of DPDK 22.11 (ABI 23), in dependency order. */
     public static final List<String> LIBRARIES = List.of(
             "librte_eal.so.23", "librte_mempool.so.23", "librte_mbuf.so.23", "librte_ring.so.23",
-            "librte_ethdev.so.23");
+            "librte_ethdev.so.23", "librte_cryptodev.so.23", "librte_bus_vdev.so.23");
     public static final String SHIM_PROPERTY = "ovpndpdk.shim";
     public static final String SHIM_NAME = "libovpndpdk_shim.so";
     /** Where {@code src/main/c/build.sh} puts the shim on the class path (only where it found DPDK). */
     static final String SHIM_RESOURCE = "/native/linux-x86_64/" + SHIM_NAME;
     /** {@code OVD_SHIM_ABI} of the shim these bindings were written for. */
-    public static final int SHIM_ABI = 2;
+    public static final int SHIM_ABI = 3;
     /** {@code RTE_VERSION_NUM(22, 11, 0, 0) >> 16}: the release whose layouts this package encodes. */
     static final int RTE_RELEASE = (22 << 8) | 11;
 
