@@ -22,8 +22,12 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_ring.h>
+#include <rte_crypto.h>
+#include <rte_cryptodev.h>
+#include "../../main/c/ovpn_dpdk_shim.h"
 
 #define OFF(type, name, member) printf("%s.%s %zu\n", name, #member, offsetof(type, member))
+#define OFF_AS(type, name, label, member) printf("%s.%s %zu\n", name, label, offsetof(type, member))
 #define SIZE(type, name) printf("sizeof.%s %zu\nalignof.%s %zu\n", name, sizeof(type), name, _Alignof(type))
 #define CONST(c) printf("const.%s %lld\n", #c, (long long) (c))
 #define BITS(type, name, member, word)                                        \
@@ -224,6 +228,43 @@ static void ethdev_conf(void)
         SIZE(struct rte_ether_addr, "rte_ether_addr");
 }
 
+static void cryptodev(void)
+{
+        OFF(struct rte_cryptodev_config, "rte_cryptodev_config", socket_id);
+        OFF(struct rte_cryptodev_config, "rte_cryptodev_config", nb_queue_pairs);
+        OFF(struct rte_cryptodev_config, "rte_cryptodev_config", ff_disable);
+        SIZE(struct rte_cryptodev_config, "rte_cryptodev_config");
+        OFF(struct rte_cryptodev_qp_conf, "rte_cryptodev_qp_conf", nb_descriptors);
+        OFF(struct rte_cryptodev_qp_conf, "rte_cryptodev_qp_conf", mp_session);
+        SIZE(struct rte_cryptodev_qp_conf, "rte_cryptodev_qp_conf");
+        OFF(struct rte_cryptodev_info, "rte_cryptodev_info", driver_name);
+        OFF(struct rte_cryptodev_info, "rte_cryptodev_info", driver_id);
+        OFF(struct rte_cryptodev_info, "rte_cryptodev_info", device);
+        OFF(struct rte_cryptodev_info, "rte_cryptodev_info", feature_flags);
+        OFF(struct rte_cryptodev_info, "rte_cryptodev_info", capabilities);
+        OFF(struct rte_cryptodev_info, "rte_cryptodev_info", max_nb_queue_pairs);
+        OFF(struct rte_cryptodev_info, "rte_cryptodev_info", min_mbuf_headroom_req);
+        OFF(struct rte_cryptodev_info, "rte_cryptodev_info", min_mbuf_tailroom_req);
+        OFF_AS(struct rte_cryptodev_info, "rte_cryptodev_info", "sym_max_nb_sessions", sym.max_nb_sessions);
+        SIZE(struct rte_cryptodev_info, "rte_cryptodev_info");
+        OFF(struct rte_crypto_sym_xform, "rte_crypto_sym_xform", next);
+        OFF(struct rte_crypto_sym_xform, "rte_crypto_sym_xform", type);
+        OFF(struct rte_crypto_sym_xform, "rte_crypto_sym_xform", aead);
+        SIZE(struct rte_crypto_sym_xform, "rte_crypto_sym_xform");
+        OFF(struct rte_crypto_aead_xform, "rte_crypto_aead_xform", op);
+        OFF(struct rte_crypto_aead_xform, "rte_crypto_aead_xform", algo);
+        OFF(struct rte_crypto_aead_xform, "rte_crypto_aead_xform", key);
+        OFF(struct rte_crypto_aead_xform, "rte_crypto_aead_xform", key.data);
+        OFF(struct rte_crypto_aead_xform, "rte_crypto_aead_xform", key.length);
+        OFF(struct rte_crypto_aead_xform, "rte_crypto_aead_xform", iv);
+        OFF(struct rte_crypto_aead_xform, "rte_crypto_aead_xform", iv.offset);
+        OFF(struct rte_crypto_aead_xform, "rte_crypto_aead_xform", iv.length);
+        OFF(struct rte_crypto_aead_xform, "rte_crypto_aead_xform", digest_length);
+        OFF(struct rte_crypto_aead_xform, "rte_crypto_aead_xform", aad_length);
+        SIZE(struct rte_crypto_aead_xform, "rte_crypto_aead_xform");
+        printf("const.OP_AND_SYM_OP_SIZE %zu\n", sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op));
+}
+
 static void constants(void)
 {
         CONST(RTE_VERSION);
@@ -277,6 +318,27 @@ static void constants(void)
         CONST(RING_F_SP_ENQ);
         CONST(RING_F_SC_DEQ);
         CONST(RING_F_EXACT_SZ);
+
+        CONST(RTE_CRYPTODEV_FF_SYMMETRIC_CRYPTO);
+        CONST(RTE_CRYPTODEV_FF_CPU_AESNI);
+        CONST(RTE_CRYPTODEV_FF_HW_ACCELERATED);
+        CONST(RTE_CRYPTODEV_FF_SYM_CPU_CRYPTO);
+        CONST(RTE_CRYPTO_SYM_XFORM_AEAD);
+        CONST(RTE_CRYPTO_AEAD_OP_ENCRYPT);
+        CONST(RTE_CRYPTO_AEAD_OP_DECRYPT);
+        CONST(RTE_CRYPTO_AEAD_AES_GCM);
+        CONST(RTE_CRYPTO_AEAD_CHACHA20_POLY1305);
+        CONST(RTE_CRYPTO_OP_TYPE_SYMMETRIC);
+        CONST(RTE_CRYPTO_OP_STATUS_SUCCESS);
+        CONST(RTE_CRYPTO_OP_STATUS_NOT_PROCESSED);
+        CONST(RTE_CRYPTO_OP_STATUS_AUTH_FAILED);
+        CONST(RTE_CRYPTO_OP_STATUS_INVALID_SESSION);
+        CONST(RTE_CRYPTO_OP_STATUS_INVALID_ARGS);
+        CONST(RTE_CRYPTO_OP_STATUS_ERROR);
+        CONST(OVD_CDEV_IV_OFFSET);
+        CONST(OVD_CDEV_AAD_OFFSET);
+        CONST(OVD_CDEV_SLOT_OFFSET);
+        CONST(OVD_CDEV_PRIV_SIZE);
 }
 
 int main(void)
@@ -284,6 +346,7 @@ int main(void)
         mbuf();
         ethdev_info();
         ethdev_conf();
+        cryptodev();
         constants();
         return 0;
 }

@@ -1,6 +1,7 @@
 /**
- * DPDK 22.11 bindings for the {@code dpdk} port backend, through the FFM API: EAL, lcores and
- * thread registration, mempools and mbufs, ethdev ports, rings, hot-plugged vdevs.
+ * DPDK 22.11 bindings for the {@code dpdk} port backend and the cryptodev engine, through the FFM
+ * API: EAL, lcores and thread registration, mempools and mbufs, ethdev ports, rings, hot-plugged
+ * vdevs, crypto devices, sessions and ops.
  *
  * <h2>Shape</h2>
  * What jextract would produce for the symbols we use, written by hand (jextract is not packaged
@@ -9,13 +10,16 @@
  * {@link dev.ovpndpdk.bindings.dpdk.RteLcore}, {@link dev.ovpndpdk.bindings.dpdk.RteErrno},
  * {@link dev.ovpndpdk.bindings.dpdk.RteDev}, {@link dev.ovpndpdk.bindings.dpdk.RteMempool},
  * {@link dev.ovpndpdk.bindings.dpdk.RteMbuf}, {@link dev.ovpndpdk.bindings.dpdk.RteEthdev},
- * {@link dev.ovpndpdk.bindings.dpdk.RteRing}, {@link dev.ovpndpdk.bindings.dpdk.RteEthRing}) with static
- * methods named like the C functions;
+ * {@link dev.ovpndpdk.bindings.dpdk.RteRing}, {@link dev.ovpndpdk.bindings.dpdk.RteEthRing},
+ * {@link dev.ovpndpdk.bindings.dpdk.RteBusVdev}, {@link dev.ovpndpdk.bindings.dpdk.RteCryptodev},
+ * {@link dev.ovpndpdk.bindings.dpdk.RteCrypto}) with static methods named like the C functions;
  * one class per struct ({@link dev.ovpndpdk.bindings.dpdk.RteMbufCore},
  * {@link dev.ovpndpdk.bindings.dpdk.RteEthDevInfo}, {@link dev.ovpndpdk.bindings.dpdk.RteEthConf},
  * {@link dev.ovpndpdk.bindings.dpdk.RteEthRxconf}, {@link dev.ovpndpdk.bindings.dpdk.RteEthTxconf},
  * {@link dev.ovpndpdk.bindings.dpdk.RteEthLink}, {@link dev.ovpndpdk.bindings.dpdk.RteEthStats},
- * {@link dev.ovpndpdk.bindings.dpdk.RteEtherAddr}) with its {@code LAYOUT}, {@code $OFFSET}
+ * {@link dev.ovpndpdk.bindings.dpdk.RteEtherAddr}, {@link dev.ovpndpdk.bindings.dpdk.RteCryptodevConfig},
+ * {@link dev.ovpndpdk.bindings.dpdk.RteCryptodevQpConf}, {@link dev.ovpndpdk.bindings.dpdk.RteCryptodevInfo},
+ * {@link dev.ovpndpdk.bindings.dpdk.RteCryptoSymXform}) with its {@code LAYOUT}, {@code $OFFSET}
  * constants and accessors. {@code DpdkLayoutTest} checks every offset, size and constant against
  * the installed headers.
  *

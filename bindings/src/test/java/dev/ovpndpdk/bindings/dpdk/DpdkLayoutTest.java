@@ -32,7 +32,8 @@ class DpdkLayoutTest {
             RteMbufCore.LAYOUT, RteEthDevInfo.LAYOUT, RteEthDevInfo.RXSEG_CAPA, RteEthDevInfo.DESC_LIM,
             RteEthDevInfo.PORTCONF, RteEthDevInfo.SWITCH_INFO, RteEthRxconf.LAYOUT, RteEthRxconf.THRESH,
             RteEthTxconf.LAYOUT, RteEthConf.LAYOUT, RteEthConf.RXMODE, RteEthConf.TXMODE, RteEthConf.RSS_CONF,
-            RteEthLink.LAYOUT, RteEthStats.LAYOUT, RteEtherAddr.LAYOUT);
+            RteEthLink.LAYOUT, RteEthStats.LAYOUT, RteEtherAddr.LAYOUT, RteCryptodevConfig.LAYOUT,
+            RteCryptodevQpConf.LAYOUT, RteCryptodevInfo.LAYOUT, RteCryptoSymXform.LAYOUT, RteCryptoSymXform.AEAD);
 
     private static CProbe probe;
 
@@ -87,10 +88,12 @@ class DpdkLayoutTest {
     void constantsMatchTheHeaders() throws IllegalAccessException {
         List<String> checked = new ArrayList<>();
         for (Class<?> k : List.of(RteEthdev.class, RteMbufCore.class, RteMbuf.class, RteMempool.class, RteRing.class,
-                RteLcore.class, RteEthStats.class, RteEtherAddr.class)) {
+                RteLcore.class, RteEthStats.class, RteEtherAddr.class, RteCryptodev.class, RteCrypto.class,
+                RteCryptoSymXform.class)) {
             for (Field f : k.getFields()) {
                 String n = f.getName();
-                boolean macro = n.startsWith("RTE_") || n.startsWith("RING_F_") || n.endsWith("_ID_ANY");
+                boolean macro = n.startsWith("RTE_") || n.startsWith("RING_F_") || n.endsWith("_ID_ANY")
+                        || n.startsWith("OVD_CDEV_") || n.equals("OP_AND_SYM_OP_SIZE");
                 if (!Modifier.isStatic(f.getModifiers()) || !macro || n.endsWith("_BITS") || n.endsWith("_SHIFT")) {
                     continue;
                 }
@@ -103,7 +106,7 @@ class DpdkLayoutTest {
                 checked.add(n);
             }
         }
-        assertTrue(checked.size() >= 45, "checked only " + checked);
+        assertTrue(checked.size() >= 65, "checked only " + checked);
     }
 
     @Test
