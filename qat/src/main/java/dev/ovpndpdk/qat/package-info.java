@@ -1,8 +1,7 @@
 /**
- * Asynchronous crypto offload (Intel QAT through qatlib and through DPDK cryptodev): submit a
- * burst, poll completions later. Not built yet — the synchronous engines of the {@code aesni}
- * module are all the data plane uses today; see ARCHITECTURE.md "Crypto backends" and the
- * project's open issues. The module exists so that the dependency order
- * {@code bindings ← aesni ← qat ← dataplane} is fixed from the start.
+ * Asynchronous crypto offload: submit a burst, poll completions later
+ * ({@link dev.ovpndpdk.crypto.AsyncAeadEngine}). {@code dev.ovpndpdk.qat.cryptodev} drives DPDK
+ * 22.11 crypto devices (software PMDs, the scheduler, QAT through DPDK's QAT PMD); qatlib is not
+ * built yet. The data plane's workers do not use these engines yet; see docs/crypto-offload.md.
  */
 package dev.ovpndpdk.qat;
