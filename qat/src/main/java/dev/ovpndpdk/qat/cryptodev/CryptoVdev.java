@@ -89,9 +89,15 @@ final class CryptoVdev {
             return;
         }
         String missing = missingPmd(vdev);
-        throw new IllegalStateException("rte_vdev_init(" + vdev + (args.isEmpty() ? "" : "," + args) + "): "
-                + RteErrno.rte_strerror(-rc) + " (" + rc + ")" + (missing != null ? ": " + missing
-                : rc == -22 ? ": no loaded PMD takes these arguments (see the PMD's guide in DPDK 22.11)" : ""));
+        String what = (args.isEmpty() ? vdev : vdev + "," + args);
+        if (missing != null) {
+            throw new IllegalStateException("rte_vdev_init(" + what + "): " + missing);
+        }
+        // 22.11 returns -1 (not an errno) when no driver takes the name, or the driver refused its arguments.
+        throw new IllegalStateException("rte_vdev_init(" + what + ") failed ("
+                + (rc == -1 ? "no loaded PMD takes this name or these arguments; crypto PMDs are crypto_aesni_gcm,"
+                        + " crypto_aesni_mb, crypto_chacha20_poly1305, crypto_openssl, crypto_scheduler, crypto_null"
+                        : RteErrno.rte_strerror(-rc) + ", " + rc) + ")");
     }
 
     /** One line naming the PMD library that is not installed, or null when it is there or unknown. */

@@ -493,5 +493,6 @@ class CryptodevEngineTest {
         IllegalStateException x = assertThrows(IllegalStateException.class, () -> CryptodevEngine.open("crypto_nosuchpmd0", 1));
         assertTrue(x.getMessage().contains("crypto_nosuchpmd0"), x.getMessage());
         assertFalse(x.getMessage().contains("\n"), x.getMessage());
+        System.out.println("unknown device: " + x.getMessage());
     }
 }
