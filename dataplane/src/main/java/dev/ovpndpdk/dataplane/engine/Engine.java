@@ -55,6 +55,7 @@ public final class Engine implements AutoCloseable {
 
     private final Config config;
     private final AeadEngine crypto;
+    private final Offload offload;
     private final PeerTable table;
     private final CounterSet stats;
     private final GracePeriod grace;
@@ -67,8 +68,17 @@ public final class Engine implements AutoCloseable {
     private boolean closed;
 
     public Engine(Config config, AeadEngine crypto) {
+        this(config, crypto, null);
+    }
+
+    /**
+     * @param offload an asynchronous crypto engine and how to use it, or null: every packet in
+     *                {@code crypto} on the worker's own core
+     */
+    public Engine(Config config, AeadEngine crypto, Offload offload) {
         this.config = config;
         this.crypto = crypto;
+        this.offload = offload;
         this.table = new PeerTable(config.mode());
         this.stats = new CounterSet(config.workers());
         this.grace = new GracePeriod(config.workers());
@@ -80,6 +90,41 @@ public final class Engine implements AutoCloseable {
 
     public AeadEngine crypto() {
         return crypto;
+    }
+
+    /** The asynchronous crypto engine in use, or null. */
+    public Offload offload() {
+        return offload;
+    }
+
+    /**
+     * The asynchronous engine's counters summed over the workers' queues, by their GET_STATS
+     * names ({@code crypto_submitted}, {@code crypto_completed}, {@code crypto_in_flight},
+     * {@code crypto_busy}, {@code crypto_failed}); empty without an engine. Read on the control
+     * thread while the workers write: each value is a recent one.
+     */
+    public java.util.Map<String, Long> offloadCounters() {
+        if (offload == null) {
+            return java.util.Map.of();
+        }
+        long submitted = 0;
+        long completed = 0;
+        long busy = 0;
+        long failed = 0;
+        for (Worker w : workers) {
+            dev.ovpndpdk.crypto.CryptoQueue q = w.cryptoQueue();
+            submitted += q.submitted();
+            completed += q.completed();
+            busy += q.busy();
+            failed += q.failed();
+        }
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("crypto_submitted", submitted);
+        m.put("crypto_completed", completed);
+        m.put("crypto_in_flight", Math.max(0, submitted - completed));
+        m.put("crypto_busy", busy);
+        m.put("crypto_failed", failed);
+        return m;
     }
 
     public PeerTable table() {
@@ -111,8 +156,11 @@ public final class Engine implements AutoCloseable {
         }
         AeadScratch s = crypto.newScratch();
         scratches.add(s);
-        Worker w = new Worker(workers.size(), wire, tunnel, table, stats, grace, s, workerEvents,
-                arena, config.burst(), config.slotSize());
+        int index = workers.size();
+        Worker w = new Worker(index, wire, tunnel, table, stats, grace, s, workerEvents,
+                arena, config.burst(), config.slotSize(),
+                offload == null ? null : offload.engine().newQueue(index, offload.depth()),
+                offload == null ? 0 : offload.depth(), offload == null ? 0 : offload.minSize());
         workers.add(w);
         return w;
     }
@@ -244,7 +292,8 @@ public final class Engine implements AutoCloseable {
         Peer p = peer(peerId);
         KeySlot k;
         try {
-            k = KeySlot.create(crypto, keyId, alg, encKey, encNonceTail, decKey, decNonceTail, config.replayWindow());
+            k = KeySlot.create(crypto, offload == null ? null : offload.engine(), keyId, alg, encKey, encNonceTail,
+                    decKey, decNonceTail, config.replayWindow());
         } catch (IllegalArgumentException e) {
             throw new RequestException(RequestException.Kind.INVALID, e.getMessage());
         }
@@ -356,6 +405,9 @@ public final class Engine implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        for (Worker w : workers) {
+            w.abandonInFlight(); // before keys are freed: the engine may still read them
         }
         for (Peer p : table.current().peers()) {
             remove(p, DeleteReason.TEARDOWN);

@@ -49,6 +49,21 @@ public final class GracePeriod {
     }
 
     /**
+     * Worker {@code w}, after a burst that left requests in an asynchronous crypto engine: it
+     * holds nothing older than {@code seen}, the epoch it read before the snapshot of the pass
+     * that submitted the oldest of them. Keys those requests use stay unreclaimed until they
+     * complete.
+     */
+    public void quiescent(int w, long seen) {
+        STATE.setRelease(state, slot(w), seen);
+    }
+
+    /** The current epoch, which a worker reads before its snapshot to date what it takes from it. */
+    public long epoch() {
+        return epoch;
+    }
+
+    /**
      * Worker {@code w}, before reading the snapshot after a sleep. The volatile store is
      * ordered before that read (synchronization order), so the control thread either sees
      * the worker online or the worker sees the new snapshot.

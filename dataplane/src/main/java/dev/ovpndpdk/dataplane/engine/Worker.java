@@ -1,6 +1,8 @@
 package dev.ovpndpdk.dataplane.engine;
 
 import dev.ovpndpdk.crypto.AeadScratch;
+import dev.ovpndpdk.crypto.CryptoCompletions;
+import dev.ovpndpdk.crypto.CryptoQueue;
 import dev.ovpndpdk.dataplane.peer.Mode;
 import dev.ovpndpdk.dataplane.peer.Peer;
 import dev.ovpndpdk.dataplane.peer.PeerTable;
@@ -11,6 +13,7 @@ import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.port.WirePort;
 import dev.ovpndpdk.dataplane.proto.DataChannel;
+import dev.ovpndpdk.dataplane.proto.KeySlot;
 import dev.ovpndpdk.dataplane.proto.Verdict;
 import dev.ovpndpdk.dataplane.proto.Wire;
 import dev.ovpndpdk.dataplane.stats.Counter;
@@ -33,11 +36,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *                → replay → ping/exit consumed → RPF (MP) → float → deliver
  * tunnel → wire: receive → route by destination → encrypt with the primary key → send
  * keepalive:     pings the control thread asked for
+ * in flight:     with an asynchronous crypto engine, decrypt and encrypt are submitted and the
+ *                rest of each packet's path runs when the engine gives it back, in the order
+ *                the packets came ({@link #finishInFlight})
  * </pre>
  *
  * Every entry of a burst ends with one disposition, carried out where it is decided:
  * delivered ({@code tunnel.send}), sent ({@code wire.send}), handed to the slow path
- * ({@code wire.toSlowPath}) — the port owns it from then on — or dropped or consumed, which
+ * ({@code wire.toSlowPath}) — the port owns it from then on — in flight in an asynchronous
+ * crypto engine ({@link CryptoInFlight} holds it until it finishes), or dropped or consumed, which
  * puts its buffer in {@link Discards} on the line that counts it; those go back to the pool at
  * the end of the pass, with one call.
  *
@@ -50,6 +57,8 @@ public final class Worker {
     private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final MemorySegment PING = Arena.global().allocate(Wire.PING.length);
+    /** Packet memory by absolute address, for packets coming back from the engine. */
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     static {
         MemorySegment.copy(Wire.PING, 0, PING, ValueLayout.JAVA_BYTE, 0, Wire.PING.length);
@@ -66,9 +75,32 @@ public final class Worker {
     private final Queue<Peer> pingRequests = new ConcurrentLinkedQueue<>();
     /** Where dropped and consumed entries' buffers go (the wire port's: both batches are its kind). */
     private final Discards discards;
-    private final PacketBatch rx;
-    private final PacketBatch tx;
+    /** The batches this pass receives into: one each, or the current one of a ring (below). */
+    private PacketBatch rx;
+    private PacketBatch tx;
     private final PacketBatch special;
+    /**
+     * Packets in an asynchronous crypto engine, or null when crypto is synchronous only. With
+     * an engine and ports whose packets live in the batches' own slots (socket backend), the
+     * worker receives into a ring of batches and skips a batch whose slots still hold packets
+     * in flight ({@code rxHeld}/{@code txHeld} count them).
+     */
+    private final CryptoInFlight inFlight;
+    /** Packets shorter than this stay in software even with an engine (its fixed cost per request). */
+    private final int offloadMinSize;
+    private final PacketBatch[] rxRing;
+    private final PacketBatch[] txRing;
+    private final int[] rxHeld;
+    private final int[] txHeld;
+    private int rxAt;
+    private int txAt;
+    /** Packets the engine finished, on their way on: decrypted to deliver, encrypted to send. */
+    private final PacketBatch opened;
+    private final PacketBatch sealed;
+    private final Peer[] openedPeer;
+    private final Peer[] sealedPeer;
+    /** The grace-period epoch this pass read before its snapshot; dates what it submits. */
+    private long seen;
     private final Peer[] rxPeer;
     private final Peer[] txPeer;
     private final Peer[] specialPeer;
@@ -80,9 +112,14 @@ public final class Worker {
     private Peer rpfPeer;
     private int rpfSource4;
 
+    /**
+     * @param queue          this worker's queue on an asynchronous crypto engine, or null
+     * @param depth          packets at most in flight on it (a power of two)
+     * @param offloadMinSize packets shorter than this stay in software
+     */
     Worker(int index, WirePort wire, TunnelPort tunnel, PeerTable table, CounterSet stats,
            GracePeriod grace, AeadScratch scratch, Queue<Notification> events,
-           Arena arena, int burst, int slotSize) {
+           Arena arena, int burst, int slotSize, CryptoQueue queue, int depth, int offloadMinSize) {
         this.index = index;
         this.wire = wire;
         this.tunnel = tunnel;
@@ -95,6 +132,24 @@ public final class Worker {
         this.rx = wire.newBatch(arena, burst, slotSize);
         this.tx = wire.newBatch(arena, burst, slotSize);
         this.special = new PacketBatch(arena, 8, PacketBatch.HEADROOM + 64);
+        this.offloadMinSize = offloadMinSize;
+        if (queue == null) {
+            this.inFlight = null;
+            this.rxRing = null;
+            this.txRing = null;
+        } else {
+            this.inFlight = new CryptoInFlight(queue, depth, burst);
+            // Slots in flight must not be received into: enough batches for a full engine, and one more.
+            int k = rx.overNativeMemory() ? 1 : depth / burst + 1;
+            this.rxRing = ring(rx, k, wire, arena, burst, slotSize);
+            this.txRing = ring(tx, k, wire, arena, burst, slotSize);
+        }
+        this.rxHeld = rxRing == null ? null : new int[rxRing.length];
+        this.txHeld = txRing == null ? null : new int[txRing.length];
+        this.opened = inFlight == null ? null : PacketBatch.overNativeMemory(burst, rx.maxPacket());
+        this.sealed = inFlight == null ? null : PacketBatch.overNativeMemory(burst, rx.maxPacket());
+        this.openedPeer = new Peer[burst];
+        this.sealedPeer = new Peer[burst];
         this.rxPeer = new Peer[burst];
         this.txPeer = new Peer[burst];
         this.specialPeer = new Peer[special.capacity];
@@ -104,8 +159,27 @@ public final class Worker {
         this.vpnTx = new BurstTally(index, stats, Counter.VPN_TX_PACKETS, Counter.VPN_TX_BYTES);
     }
 
+    private static PacketBatch[] ring(PacketBatch first, int k, WirePort wire, Arena arena, int burst, int slotSize) {
+        PacketBatch[] r = new PacketBatch[k];
+        r[0] = first;
+        for (int i = 1; i < k; i++) {
+            r[i] = wire.newBatch(arena, burst, slotSize);
+        }
+        return r;
+    }
+
     public int index() {
         return index;
+    }
+
+    /** This worker's queue on the asynchronous crypto engine, or null. */
+    CryptoQueue cryptoQueue() {
+        return inFlight == null ? null : inFlight.queue;
+    }
+
+    /** Packets between submit and finish on the asynchronous engine (tests, benchmarks). */
+    public int inFlight() {
+        return inFlight == null ? 0 : inFlight.size();
     }
 
     WirePort wire() {
@@ -128,12 +202,23 @@ public final class Worker {
      * @return packets handled; 0 lets the idle strategy back off
      */
     public int doWork(long now) {
+        if (inFlight != null) {
+            seen = grace.epoch(); // before the snapshot: dates every key this pass submits with
+        }
         Snapshot snap = table.current();
         int work = wireToTunnel(snap, now) + tunnelToWire(snap, now);
+        if (inFlight != null && inFlight.size() > 0) {
+            work += finishInFlight(snap, now);
+        }
         if (!pingRequests.isEmpty()) {
             work += sendPings(now);
         }
         discards.flush();
+        if (inFlight != null && inFlight.size() > 0) {
+            // Keys of packets still in the engine stay unreclaimed; and no sleep until they are home.
+            grace.quiescent(index, inFlight.oldestEpoch());
+            return Math.max(work, 1);
+        }
         grace.quiescent(index);
         return work;
     }
@@ -141,6 +226,11 @@ public final class Worker {
     // --- wire → tunnel ------------------------------------------------------------------------
 
     private int wireToTunnel(Snapshot snap, long now) {
+        if (rxRing != null && rxHeld[rxAt] > 0) {
+            return 0; // every batch's slots hold packets in flight: the engine is full, wait for it
+        }
+        PacketBatch rx = this.rx; // a local: the field changes only between passes, with a ring
+        boolean async = inFlight != null;
         int n = wire.receive(rx);
         if (n == 0) {
             return 0;
@@ -178,6 +268,9 @@ public final class Worker {
             }
             CounterSet ps = peer.stats();
             linkRx.add(peer, len);
+            if (async && openLater(peer, mem, off, len, head, i)) {
+                continue;
+            }
 
             Verdict v = DataChannel.decrypt(peer.keys().current(), scratch, mem, off, len, head, now);
             if (v == Verdict.OK) {
@@ -211,7 +304,51 @@ public final class Worker {
             settle(rx, rxPeer, out, tunnel.send(rx, out), now, DELIVERED);
         }
         linkRx.flush();
+        if (inFlight != null) {
+            inFlight.submit();
+            if (rxRing != null && rxHeld[rxAt] > 0) {
+                rxAt = (rxAt + 1) % rxRing.length;
+                this.rx = rxRing[rxAt];
+            }
+        }
         return n;
+    }
+
+    /**
+     * Receive with an engine: entry {@code i} goes into the in-flight ring — to the engine, or
+     * opened in software in its place when it is short or its key has no session there — unless
+     * nothing is in flight and software would open it anyway: then false, and the caller opens
+     * it inline. True when the entry has its disposition (in flight, or dropped here).
+     */
+    private boolean openLater(Peer peer, MemorySegment mem, long off, int len, long head, int i) {
+        KeySlot slot = DataChannel.openingSlot(peer.keys().current(), head, len);
+        boolean offload = slot != null && slot.asyncDecrypt() != null && len >= offloadMinSize;
+        if (!offload && inFlight.size() == 0) {
+            return false; // nothing to keep order with
+        }
+        if (slot == null) {
+            drop(rx.handle[i], peer.stats(), DropReason.of(DataChannel.whyNotOpened(head, len)));
+            return true;
+        }
+        if (inFlight.isFull()) {
+            drop(rx.handle[i], peer.stats(), DropReason.CRYPTO_BUSY);
+            return true;
+        }
+        int e = inFlight.take(seen, false, peer, slot, rx.handle[i], mem.address() + off, len, rxRing == null ? -1 : rxAt);
+        inFlight.addrV6[e] = rx.addrV6[i];
+        inFlight.addrHi[e] = rx.addrHi[i];
+        inFlight.addrLo[e] = rx.addrLo[i];
+        inFlight.addrPort[e] = rx.addrPort[i];
+        if (rxRing != null) {
+            rxHeld[rxAt]++;
+        }
+        if (offload) {
+            inFlight.stage(e, slot.asyncDecrypt());
+        } else {
+            boolean ok = DataChannel.openNow(slot, scratch, mem, off, len, (int) head);
+            inFlight.doneNow(e, ok ? CryptoCompletions.OK : CryptoCompletions.AUTH_FAILED);
+        }
+        return true;
     }
 
     /**
@@ -248,10 +385,14 @@ public final class Worker {
 
     /** An authenticated, non-replayed packet: the peer is alive, and it may have moved (spec §5.8). */
     private void authentic(Peer peer, int i, long now) {
+        authentic(peer, rx.addrV6[i], rx.addrHi[i], rx.addrLo[i], rx.addrPort[i], now);
+    }
+
+    private void authentic(Peer peer, boolean v6, long hi, long lo, int port, long now) {
         peer.touchRx(now);
         Remote r = peer.remote();
-        if (r == null || !r.matches(rx.addrV6[i], rx.addrHi[i], rx.addrLo[i], rx.addrPort[i])) {
-            Remote moved = new Remote(rx.addrV6[i], rx.addrHi[i], rx.addrLo[i], rx.addrPort[i], 0);
+        if (r == null || !r.matches(v6, hi, lo, port)) {
+            Remote moved = new Remote(v6, hi, lo, port, 0);
             peer.remote(moved);
             stats.add(index, Counter.FLOATS, 1);
             peer.stats().add(index, Counter.FLOATS, 1);
@@ -296,6 +437,11 @@ public final class Worker {
     // --- tunnel → wire ------------------------------------------------------------------------
 
     private int tunnelToWire(Snapshot snap, long now) {
+        if (txRing != null && txHeld[txAt] > 0) {
+            return 0; // as on receive: the engine is full
+        }
+        PacketBatch tx = this.tx;
+        boolean async = inFlight != null;
         int n = tunnel.receive(tx);
         if (n == 0) {
             return 0;
@@ -317,6 +463,9 @@ public final class Worker {
                 continue;
             }
             long start = off - Wire.DATA_V2_OVERHEAD;
+            if (async && sealLater(peer, r, mem, start, len, i)) {
+                continue;
+            }
             Verdict v = DataChannel.encrypt(peer.keys().current(), peer.txId(), scratch, mem, start, len);
             if (v != Verdict.OK) {
                 drop(tx.handle[i], peer.stats(), DropReason.of(v));
@@ -332,7 +481,202 @@ public final class Worker {
         if (out > 0) {
             settle(tx, txPeer, out, wire.send(tx, out), now, SENT);
         }
+        if (inFlight != null) {
+            inFlight.submit();
+            if (txRing != null && txHeld[txAt] > 0) {
+                txAt = (txAt + 1) % txRing.length;
+                this.tx = txRing[txAt];
+            }
+        }
         return n;
+    }
+
+    /**
+     * Send with an engine, as {@link #openLater}: the header and packet-id are written now (ids
+     * leave in the order packets came), the sealing is the engine's or, for a short packet or a
+     * key without a session, software's in its place.
+     */
+    private boolean sealLater(Peer peer, Remote r, MemorySegment mem, long start, int len, int i) {
+        KeySlot slot = peer.keys().current().primary();
+        boolean offload = slot != null && slot.asyncEncrypt() != null && len >= offloadMinSize;
+        if (!offload && inFlight.size() == 0) {
+            return false;
+        }
+        if (inFlight.isFull()) {
+            drop(tx.handle[i], peer.stats(), DropReason.CRYPTO_BUSY);
+            return true;
+        }
+        Verdict v = DataChannel.writeHeader(slot, peer.txId(), mem, start, len);
+        if (v != Verdict.OK) {
+            drop(tx.handle[i], peer.stats(), DropReason.of(v));
+            return true;
+        }
+        // The destination is read at finish: a peer that floated meanwhile gets the packet where it is now.
+        int e = inFlight.take(seen, true, peer, slot, tx.handle[i], mem.address() + start, len + Wire.DATA_V2_OVERHEAD,
+                txRing == null ? -1 : txAt);
+        if (txRing != null) {
+            txHeld[txAt]++;
+        }
+        if (offload) {
+            inFlight.stage(e, slot.asyncEncrypt());
+        } else {
+            DataChannel.sealNow(slot, scratch, mem, start, len);
+            inFlight.doneNow(e, CryptoCompletions.OK);
+        }
+        return true;
+    }
+
+    // --- in flight ----------------------------------------------------------------------------
+
+    /**
+     * Collects what the engine finished and carries each packet's path on, oldest first and
+     * only in the order they were taken: decrypted ones through the replay window (only now,
+     * after authentication, and by this worker alone), keepalive, float and RPF to the tunnel;
+     * encrypted ones to the wire. A peer deleted or a key removed while its packets were in
+     * flight drops them with a reason; their memory was kept by the grace period.
+     */
+    private int finishInFlight(Snapshot snap, long now) {
+        inFlight.poll();
+        rpfPeer = null;
+        int nOpened = 0;
+        int nSealed = 0;
+        int finished = 0;
+        int e;
+        while ((e = inFlight.ready()) >= 0) {
+            if (nOpened == opened.capacity || nSealed == sealed.capacity) {
+                sendFinished(nOpened, nSealed, now);
+                nOpened = 0;
+                nSealed = 0;
+            }
+            if (inFlight.sealing[e]) {
+                if (finishSeal(e, nSealed)) {
+                    nSealed++;
+                }
+            } else if (finishOpen(snap, e, nOpened, now)) {
+                nOpened++;
+            }
+            int b = inFlight.batch[e];
+            if (b >= 0) {
+                if (inFlight.sealing[e]) {
+                    txHeld[b]--;
+                } else {
+                    rxHeld[b]--;
+                }
+            }
+            inFlight.release(e);
+            finished++;
+        }
+        sendFinished(nOpened, nSealed, now);
+        return finished;
+    }
+
+    private void sendFinished(int nOpened, int nSealed, long now) {
+        if (nOpened > 0) {
+            settle(opened, openedPeer, nOpened, tunnel.send(opened, nOpened), now, DELIVERED);
+        }
+        if (nSealed > 0) {
+            settle(sealed, sealedPeer, nSealed, wire.send(sealed, nSealed), now, SENT);
+        }
+    }
+
+    /** A decryption back from the engine; true when it became entry {@code k} of {@link #opened}. */
+    private boolean finishOpen(Snapshot snap, int e, int k, long now) {
+        Peer peer = inFlight.peer[e];
+        KeySlot slot = inFlight.key[e];
+        long h = inFlight.handle[e];
+        CounterSet ps = peer.stats();
+        byte status = inFlight.status[e];
+        if (status == CryptoInFlight.BUSY) {
+            drop(h, ps, DropReason.CRYPTO_BUSY);
+            return false;
+        }
+        if (status != CryptoCompletions.OK && status != CryptoCompletions.AUTH_FAILED) {
+            drop(h, ps, DropReason.CRYPTO_FAILED);
+            return false;
+        }
+        if (peer.removed()) {
+            drop(h, ps, DropReason.UNKNOWN_PEER); // deleted while the packet was in flight
+            return false;
+        }
+        if (peer.keys().current().forKeyId(slot.keyId()) != slot) {
+            drop(h, ps, DropReason.UNKNOWN_KEY); // the key was deleted or replaced in flight
+            return false;
+        }
+        if (status == CryptoCompletions.AUTH_FAILED) {
+            drop(h, ps, DropReason.AUTH_FAILED);
+            return false;
+        }
+        long at = inFlight.packet[e];
+        int len = inFlight.length[e];
+        Verdict v = DataChannel.afterOpen(slot, ALL, at, len, ALL.get(BE_INT, at + Wire.PACKET_ID_OFFSET), now);
+        if (v == Verdict.OK) {
+            authentic(peer, inFlight.addrV6[e], inFlight.addrHi[e], inFlight.addrLo[e], inFlight.addrPort[e], now);
+            long inner = at + Wire.CIPHERTEXT_OFFSET;
+            if (snap.mode() == Mode.MP && !sourceBelongsTo(snap, peer, ALL, inner)) {
+                drop(h, ps, DropReason.SOURCE_NOT_ALLOWED);
+                return false;
+            }
+            opened.offset[k] = inner;
+            opened.length[k] = len - Wire.CIPHERTEXT_OFFSET;
+            opened.handle[k] = h;
+            openedPeer[k] = peer;
+            return true;
+        }
+        if (v == Verdict.PING || v == Verdict.OCC_EXIT) {
+            authentic(peer, inFlight.addrV6[e], inFlight.addrHi[e], inFlight.addrLo[e], inFlight.addrPort[e], now);
+            Counter c = v == Verdict.PING ? Counter.KEEPALIVE_RX : Counter.EXIT_NOTIFY_RX;
+            stats.add(index, c, 1);
+            ps.add(index, c, 1);
+            discards.add(h); // consumed
+            return false;
+        }
+        drop(h, ps, DropReason.of(v));
+        return false;
+    }
+
+    /** An encryption back from the engine; true when it became entry {@code k} of {@link #sealed}. */
+    private boolean finishSeal(int e, int k) {
+        Peer peer = inFlight.peer[e];
+        long h = inFlight.handle[e];
+        byte status = inFlight.status[e];
+        if (status != CryptoCompletions.OK) {
+            drop(h, peer.stats(), status == CryptoInFlight.BUSY ? DropReason.CRYPTO_BUSY : DropReason.CRYPTO_FAILED);
+            return false;
+        }
+        Remote r = peer.remote();
+        if (r == null || peer.removed()) {
+            stats.drop(index, DropReason.NO_ROUTE); // as the synchronous path drops for a deleted peer
+            discards.add(h);
+            return false;
+        }
+        sealed.offset[k] = inFlight.packet[e];
+        sealed.length[k] = inFlight.length[e];
+        sealed.handle[k] = h;
+        setAddress(sealed, k, r, peer);
+        sealedPeer[k] = peer;
+        return true;
+    }
+
+    /**
+     * After the worker's thread stopped: whatever is still in the engine is waited for (bounded
+     * by the engine's drain) and dropped as {@code CRYPTO_FAILED}, its buffers returned; then
+     * the queue is closed. Every packet accounted for.
+     */
+    void abandonInFlight() {
+        if (inFlight == null) {
+            return;
+        }
+        inFlight.submit();
+        inFlight.queue.drain(new CryptoCompletions(32));
+        int e;
+        while ((e = inFlight.oldest()) >= 0) {
+            drop(inFlight.handle[e], inFlight.peer[e].stats(), DropReason.CRYPTO_FAILED);
+            inFlight.release(e);
+        }
+        java.util.Arrays.fill(rxHeld, 0);
+        java.util.Arrays.fill(txHeld, 0);
+        discards.flush();
+        inFlight.queue.close();
     }
 
     /** The peer a tunnel packet goes to, or null with the drop counted (the caller discards it). */

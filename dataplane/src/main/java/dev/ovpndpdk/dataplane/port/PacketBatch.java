@@ -108,6 +108,11 @@ public final class PacketBatch {
         return new PacketBatch(capacity, maxPacket + HEADROOM, MemorySegment.NULL.reinterpret(Long.MAX_VALUE));
     }
 
+    /** Whether this batch was made {@link #overNativeMemory}: its entries live in the port's buffers, not in slots. */
+    public boolean overNativeMemory() {
+        return memory.address() == 0;
+    }
+
     public long slotBase(int i) {
         return (long) i * slotSize;
     }

@@ -103,6 +103,47 @@ public final class DataChannel {
         return Plaintext.classify(buf, off + Wire.CIPHERTEXT_OFFSET, len - Wire.CIPHERTEXT_OFFSET);
     }
 
+    // --- receive, in two halves: around an asynchronous engine ---------------------------------
+
+    /**
+     * Before a decryption is submitted to an asynchronous engine: the slot that opens a packet
+     * of {@code len} bytes whose first 8 bytes are {@code head}, or null — then
+     * {@link #whyNotOpened} says why. No memory is touched.
+     */
+    public static KeySlot openingSlot(KeySlots.Pair keys, long head, int len) {
+        if ((int) (head >>> (56 + Wire.OPCODE_SHIFT)) != Wire.P_DATA_V2 || len < Wire.DATA_V2_MIN_LENGTH) {
+            return null;
+        }
+        return keys.forKeyId((int) (head >>> 56) & Wire.KEY_ID_MASK);
+    }
+
+    /** The drop verdict of a packet {@link #openingSlot} found no slot for. */
+    public static Verdict whyNotOpened(long head, int len) {
+        Verdict v = checkDataV2((int) (head >>> (56 + Wire.OPCODE_SHIFT)), len);
+        return v != Verdict.OK ? v : Verdict.UNKNOWN_KEY;
+    }
+
+    /**
+     * After the engine verified the tag of the packet at {@code off}: the replay window (only
+     * now, spec §1.6 — and by the one worker that owns the window), then what the plaintext
+     * is. The same verdicts as {@link #decrypt} after its authentication.
+     */
+    public static Verdict afterOpen(KeySlot slot, MemorySegment buf, long off, int len, int packetId, long nowNanos) {
+        if (!slot.replay().accept(packetId & 0xFFFFFFFFL, nowNanos)) {
+            return Verdict.REPLAY;
+        }
+        return Plaintext.classify(buf, off + Wire.CIPHERTEXT_OFFSET, len - Wire.CIPHERTEXT_OFFSET);
+    }
+
+    /**
+     * Opens in place with software crypto and no replay check, for a packet that keeps its
+     * place among others in flight (below the offload's size threshold); {@link #afterOpen}
+     * follows when its turn comes.
+     */
+    public static boolean openNow(KeySlot slot, AeadScratch scratch, MemorySegment buf, long off, int len, int packetId) {
+        return authenticate(slot, scratch, buf, off, len, packetId);
+    }
+
     /**
      * The first 8 bytes of a packet of at least 8 bytes, big-endian: opcode/key-id, peer-id,
      * packet-id (the AD). Shorter packets: what there is, left-aligned, zero-filled.
@@ -183,6 +224,37 @@ public final class DataChannel {
         }
         sealWith(slot, peerId, packetId, scratch, buf, off, plaintextLen);
         return Verdict.OK;
+    }
+
+    /**
+     * Before an encryption is submitted to an asynchronous engine: takes the next packet-id of
+     * {@code slot} (the primary of the pair the caller read) and writes the 24-byte header's
+     * first 8 bytes in front of the plaintext at {@code off + 24}. The engine then seals
+     * {@code [off + 24, off + 24 + plaintextLen)} and writes the tag.
+     *
+     * @return {@link Verdict#OK}, {@link Verdict#NO_KEY} (slot null), {@link Verdict#KEY_EXHAUSTED}
+     *         or {@link Verdict#MALFORMED}
+     */
+    public static Verdict writeHeader(KeySlot slot, int peerId, MemorySegment buf, long off, int plaintextLen) {
+        if (slot == null) {
+            return Verdict.NO_KEY;
+        }
+        if (!fits(buf, off, plaintextLen)) {
+            return Verdict.MALFORMED;
+        }
+        long packetId = slot.nextTxPacketId();
+        if (packetId < 0) {
+            return Verdict.KEY_EXHAUSTED;
+        }
+        buf.set(Wire.BE_LONG, off, (long) Wire.dataV2Word(slot.keyId(), peerId) << 32 | (packetId & 0xFFFFFFFFL));
+        return Verdict.OK;
+    }
+
+    /** Seals in place with software crypto a packet whose header {@link #writeHeader} wrote. */
+    public static void sealNow(KeySlot slot, AeadScratch scratch, MemorySegment buf, long off, int plaintextLen) {
+        writeNonce(scratch.nonce(), buf.get(Wire.BE_INT, off + Wire.PACKET_ID_OFFSET), slot.encryptNonceTail());
+        slot.encryptKey().seal(scratch, buf, off, Wire.AD_LENGTH, off + Wire.TAG_OFFSET,
+                off + Wire.CIPHERTEXT_OFFSET, plaintextLen);
     }
 
     /**

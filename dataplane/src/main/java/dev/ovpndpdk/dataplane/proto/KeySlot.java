@@ -2,6 +2,8 @@ package dev.ovpndpdk.dataplane.proto;
 
 import dev.ovpndpdk.crypto.AeadEngine;
 import dev.ovpndpdk.crypto.AeadKey;
+import dev.ovpndpdk.crypto.AsyncAeadEngine;
+import dev.ovpndpdk.crypto.AsyncAeadKey;
 import dev.ovpndpdk.crypto.CipherAlg;
 
 import java.lang.foreign.MemorySegment;
@@ -40,6 +42,9 @@ public final class KeySlot implements AutoCloseable {
     private final long encryptNonceTail;
     private final long decryptNonceTail;
     private final ReplayWindow replay;
+    /** The same keys as sessions of an asynchronous engine, or null when there is none. */
+    private final AsyncAeadKey asyncEncrypt;
+    private final AsyncAeadKey asyncDecrypt;
 
     // Padding keeps the contended TX counter off the cache line of the read-mostly fields.
     @SuppressWarnings("unused")
@@ -52,7 +57,10 @@ public final class KeySlot implements AutoCloseable {
     private boolean rotateNotified;
 
     private KeySlot(int keyId, CipherAlg alg, AeadKey encrypt, long encryptNonceTail,
-                    AeadKey decrypt, long decryptNonceTail, int replayWindow) {
+                    AeadKey decrypt, long decryptNonceTail, int replayWindow,
+                    AsyncAeadKey asyncEncrypt, AsyncAeadKey asyncDecrypt) {
+        this.asyncEncrypt = asyncEncrypt;
+        this.asyncDecrypt = asyncDecrypt;
         this.keyId = keyId;
         this.alg = alg;
         this.encrypt = encrypt;
@@ -72,6 +80,18 @@ public final class KeySlot implements AutoCloseable {
                                  MemorySegment encryptKey, MemorySegment encryptNonceTail,
                                  MemorySegment decryptKey, MemorySegment decryptNonceTail,
                                  int replayWindow) {
+        return create(engine, null, keyId, alg, encryptKey, encryptNonceTail, decryptKey, decryptNonceTail, replayWindow);
+    }
+
+    /**
+     * As {@link #create(AeadEngine, int, CipherAlg, MemorySegment, MemorySegment, MemorySegment,
+     * MemorySegment, int)}, with sessions on {@code offload} too when it is not null and
+     * supports the cipher (a cipher it lacks stays in software: QAT gen1/2 has no ChaCha20).
+     */
+    public static KeySlot create(AeadEngine engine, AsyncAeadEngine offload, int keyId, CipherAlg alg,
+                                 MemorySegment encryptKey, MemorySegment encryptNonceTail,
+                                 MemorySegment decryptKey, MemorySegment decryptNonceTail,
+                                 int replayWindow) {
         if (keyId < 0 || keyId > Wire.MAX_KEY_ID) {
             throw new IllegalArgumentException("key-id must be 0..7, got " + keyId);
         }
@@ -80,15 +100,27 @@ public final class KeySlot implements AutoCloseable {
         }
         ReplayWindow.checkSize(replayWindow); // before native keys are built
         AeadKey enc = engine.newKey(alg, encryptKey);
-        AeadKey dec;
+        AeadKey dec = null;
+        AsyncAeadKey asyncEnc = null;
+        AsyncAeadKey asyncDec = null;
         try {
             dec = engine.newKey(alg, decryptKey);
+            if (offload != null && offload.supports(alg)) {
+                asyncEnc = offload.newKey(alg, encryptKey, encryptNonceTail, true);
+                asyncDec = offload.newKey(alg, decryptKey, decryptNonceTail, false);
+            }
         } catch (RuntimeException e) {
             enc.close();
+            if (dec != null) {
+                dec.close();
+            }
+            if (asyncEnc != null) {
+                asyncEnc.close();
+            }
             throw e;
         }
         return new KeySlot(keyId, alg, enc, encryptNonceTail.get(ValueLayout.JAVA_LONG_UNALIGNED, 0),
-                dec, decryptNonceTail.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), replayWindow);
+                dec, decryptNonceTail.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), replayWindow, asyncEnc, asyncDec);
     }
 
     /** Builds a slot from an OpenVPN key block and our role (spec §2.2). */
@@ -114,6 +146,16 @@ public final class KeySlot implements AutoCloseable {
 
     AeadKey decryptKey() {
         return decrypt;
+    }
+
+    /** The sealing session on the asynchronous engine, or null: this key is sealed in software. */
+    public AsyncAeadKey asyncEncrypt() {
+        return asyncEncrypt;
+    }
+
+    /** The opening session on the asynchronous engine, or null: this key is opened in software. */
+    public AsyncAeadKey asyncDecrypt() {
+        return asyncDecrypt;
     }
 
     long encryptNonceTail() {
@@ -177,11 +219,18 @@ public final class KeySlot implements AutoCloseable {
         return replay.size();
     }
 
-    /** Zeroes and frees both directions' key schedules. Call only after the grace period. */
+    /**
+     * Zeroes and frees both directions' key schedules and sessions. Call only after the grace
+     * period, which a worker extends while it has requests on this key in flight.
+     */
     @Override
     public void close() {
         encrypt.close();
         decrypt.close();
+        if (asyncEncrypt != null) {
+            asyncEncrypt.close();
+            asyncDecrypt.close();
+        }
     }
 
     @Override

@@ -40,7 +40,14 @@ public enum DropReason {
      * DPDK backend: the next hop's Ethernet address is not known yet (it is learned from the
      * peer's packets, ARP and neighbour advertisements; a request has been sent).
      */
-    NO_NEIGHBOUR;
+    NO_NEIGHBOUR,
+    /** The asynchronous crypto engine's queue was full: the packet was not submitted (backpressure). */
+    CRYPTO_BUSY,
+    /**
+     * The asynchronous crypto engine failed the request (a device or session error), or the
+     * worker stopped with the request in flight.
+     */
+    CRYPTO_FAILED;
 
     private static final DropReason[] ALL = values();
 

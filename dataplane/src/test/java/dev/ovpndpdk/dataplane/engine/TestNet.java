@@ -52,10 +52,15 @@ final class TestNet implements AutoCloseable {
     private final Random random = new Random(42);
 
     TestNet(AeadEngine crypto, int clients, CipherAlg alg) {
+        this(crypto, clients, alg, null, null);
+    }
+
+    /** With asynchronous crypto engines on the server, on the clients, or both (null: none). */
+    TestNet(AeadEngine crypto, int clients, CipherAlg alg, Offload serverOffload, Offload clientOffload) {
         this.crypto = crypto;
-        server = new Node(new Engine(Engine.Config.defaults(Mode.MP, 1), crypto), net.bind(serverAddress()));
+        server = new Node(new Engine(Engine.Config.defaults(Mode.MP, 1), crypto, serverOffload), net.bind(serverAddress()));
         for (int c = 1; c <= clients; c++) {
-            Node n = new Node(new Engine(Engine.Config.defaults(Mode.P2P, 1), crypto), net.bind(clientAddress(c)));
+            Node n = new Node(new Engine(Engine.Config.defaults(Mode.P2P, 1), crypto, clientOffload), net.bind(clientAddress(c)));
             this.clients.add(n);
             KeyMaterial km = newMaterial();
             // The server knows client c as peer c with VPN address 5.5.5.(c+1); the client
