@@ -3,6 +3,7 @@ package dev.ovpndpdk.control.cli;
 import dev.ovpndpdk.control.LogFormat;
 import dev.ovpndpdk.control.client.ControlPaths;
 import dev.ovpndpdk.control.daemon.Daemon;
+import dev.ovpndpdk.dataplane.engine.Offload;
 import dev.ovpndpdk.dataplane.peer.Mode;
 import dev.ovpndpdk.dataplane.port.socket.TunOffload;
 import dev.ovpndpdk.dataplane.proto.ReplayWindow;
@@ -84,10 +85,22 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--mbufs", paramLabel = "N", description = "dpdk: mbufs in the packet pool (default: sized to the workers' rings).")
     int mbufs;
 
-    @Option(names = "--crypto", defaultValue = "auto", paramLabel = "auto|aesni|jdk",
-            description = "AEAD engine: auto (intel-ipsec-mb when present, else the JDK), aesni or jdk "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--crypto", defaultValue = "auto", paramLabel = "auto|aesni|jdk|cryptodev[:DEVARGS]|qat",
+            description = "AEAD engine. Software: aesni (intel-ipsec-mb) or jdk. Offload: qat (qatlib, else a QAT "
+                    + "device of the DPDK backend's EAL), cryptodev:DEVARGS (a DPDK crypto device by name, or vdev "
+                    + "arguments such as crypto_aesni_gcm0 or crypto_scheduler,...; bare: the first device, else "
+                    + "crypto_aesni_mb0). auto: QAT where there is one, else intel-ipsec-mb, else the JDK "
+                    + "(default: ${DEFAULT-VALUE}). docs/crypto-offload.md")
     String crypto;
+
+    @Option(names = "--crypto-depth", paramLabel = "N",
+            description = "With an offload: packets in flight per worker, a power of two (default: ${DEFAULT-VALUE}).")
+    int cryptoDepth = Offload.DEFAULT_DEPTH;
+
+    @Option(names = "--crypto-min-size", paramLabel = "BYTES",
+            description = "With an offload: packets shorter than this are sealed/opened in software, in their place "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int cryptoMinSize = Offload.DEFAULT_MIN_SIZE;
 
     @Option(names = "--control", paramLabel = "PATH",
             description = "Control socket to create (default: /run/ovpn-dpdk/<tun>.sock).")
@@ -127,7 +140,8 @@ public final class DaemonCommand implements Callable<Integer> {
         Daemon.DpdkOptions dpdk = new Daemon.DpdkOptions(ealArgs, wirePort, exceptionIface, List.copyOf(wireAddresses),
                 tunMtu, mbufs);
         Daemon daemon = Daemon.start(new Daemon.Options(tun, listen, Mode.parse(mode), n, b, crypto,
-                controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow, dpdk, TunOffload.parse(offload)));
+                controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow, dpdk, TunOffload.parse(offload),
+                cryptoDepth, cryptoMinSize));
         TerminationSignals.onTerminate(daemon::stop);
         // Whatever else ends the JVM (SIGHUP, or the signals above where they could not be
         // taken over) still gets the clean shutdown: stop the loop and wait for it.

@@ -42,7 +42,10 @@ public final class PingCommand extends ControlCommand {
         }
     }
 
-    /** "; mp mode, tun0, socket backend, udp 10.0.0.1:1194, features attach peer_float" (older daemons: ""). */
+    /**
+     * "; mp mode, tun0, socket backend, udp 10.0.0.1:1194, features attach peer_float; crypto aesni (…)"
+     * (older daemons: "").
+     */
     private static String served(Fields f) throws FieldException {
         if (!f.has(FieldNames.MODE)) {
             return "";
@@ -50,6 +53,8 @@ public final class PingCommand extends ControlCommand {
         return "; " + f.string(FieldNames.MODE) + " mode, " + f.string(FieldNames.TUN)
                 + (f.has(FieldNames.TUN_MTU) ? " (mtu " + f.u64(FieldNames.TUN_MTU) + ")" : "")
                 + ", " + f.string(FieldNames.BACKEND) + " backend, udp " + Text.compact(f.nested(FieldNames.LISTEN))
-                + ", features " + String.join(" ", f.allStrings(FieldNames.FEATURE));
+                + ", features " + String.join(" ", f.allStrings(FieldNames.FEATURE))
+                + (f.has(FieldNames.CRYPTO) ? "; crypto " + f.string(FieldNames.CRYPTO)
+                        + (f.has(FieldNames.CRYPTO_ENGINE) ? " (" + f.string(FieldNames.CRYPTO_ENGINE) + ")" : "") : "");
     }
 }

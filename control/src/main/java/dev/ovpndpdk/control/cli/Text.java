@@ -77,6 +77,16 @@ final class Text {
         if (s.has("slow_path")) {
             sb.append("  slow path ").append(u(s, "slow_path"));
         }
+        if (s.has("crypto_submitted")) {
+            sb.append("  crypto ").append(str(s, FieldNames.CRYPTO))
+                    .append(": submitted ").append(u(s, "crypto_submitted"))
+                    .append(" completed ").append(u(s, "crypto_completed"))
+                    .append(" in flight ").append(u(s, "crypto_in_flight"))
+                    .append(" busy ").append(u(s, "crypto_busy"))
+                    .append(" failed ").append(u(s, "crypto_failed"));
+        } else if (s.has(FieldNames.CRYPTO)) {
+            sb.append("  crypto ").append(str(s, FieldNames.CRYPTO));
+        }
         if (s.has(DPDK + "mbufs_in_use")) {
             sb.append("  exception path: to kernel ").append(u(s, DPDK + "exception_to_kernel_packets"))
                     .append(" from kernel ").append(u(s, DPDK + "exception_from_kernel_packets"))

@@ -2,21 +2,26 @@ package dev.ovpndpdk.control.daemon;
 
 import dev.ovpndpdk.aesni.AeadEngines;
 import dev.ovpndpdk.crypto.AeadEngine;
+import dev.ovpndpdk.crypto.AsyncAeadEngine;
 import dev.ovpndpdk.dataplane.engine.Engine;
+import dev.ovpndpdk.dataplane.engine.Offload;
 import dev.ovpndpdk.dataplane.peer.Mode;
 import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.PortBackend;
 import dev.ovpndpdk.dataplane.port.dpdk.DpdkBackend;
 import dev.ovpndpdk.dataplane.port.socket.SocketBackend;
 import dev.ovpndpdk.dataplane.port.socket.TunOffload;
+import dev.ovpndpdk.qat.AsyncEngines;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -53,10 +58,20 @@ public final class Daemon implements AutoCloseable {
      * @param replayWindow packets, 64..2048 or as the engine allows
      * @param dpdk         the DPDK backend's settings; null when none were given
      * @param offload      the socket backend's TUN/UDP offloads; null for on
+     * @param cryptoDepth  packets in flight per worker on an asynchronous crypto engine (a power of two)
+     * @param cryptoMinSize packets shorter than this stay in software with an asynchronous engine
      */
     public record Options(String tun, InetSocketAddress listen, Mode mode, int workers, Backend backend,
                          String crypto, Path control, int[] cpus, int replayWindow, DpdkOptions dpdk,
-                         TunOffload offload) {
+                         TunOffload offload, int cryptoDepth, int cryptoMinSize) {
+
+        /** With the asynchronous engine's defaults. */
+        public Options(String tun, InetSocketAddress listen, Mode mode, int workers, Backend backend,
+                       String crypto, Path control, int[] cpus, int replayWindow, DpdkOptions dpdk,
+                       TunOffload offload) {
+            this(tun, listen, mode, workers, backend, crypto, control, cpus, replayWindow, dpdk, offload,
+                    Offload.DEFAULT_DEPTH, Offload.DEFAULT_MIN_SIZE);
+        }
     }
 
     /**
@@ -80,15 +95,18 @@ public final class Daemon implements AutoCloseable {
     private final Options options;
     private final PortBackend backend;
     private final Engine engine;
+    /** The asynchronous crypto engine, or null. */
+    private final AsyncAeadEngine offload;
     private final ControlServer server;
     private final ControlLoop loop;
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private boolean closed;
 
-    private Daemon(Options options, PortBackend backend, Engine engine, ControlServer server) {
+    private Daemon(Options options, PortBackend backend, Engine engine, AsyncAeadEngine offload, ControlServer server) {
         this.options = options;
         this.backend = backend;
         this.engine = engine;
+        this.offload = offload;
         this.server = server;
         this.loop = new ControlLoop(engine, server);
     }
@@ -96,23 +114,39 @@ public final class Daemon implements AutoCloseable {
     /** Brings the daemon up; logs "ready" when clients can use it. */
     public static Daemon start(Options o) throws IOException {
         ControlSocketFile.prepare(o.control()); // before the TUN device: never two daemons on one
-        AeadEngine crypto = AeadEngines.select(o.crypto());
+        AsyncEngines.Choice choice = AsyncEngines.Choice.parse(o.crypto());
+        Offload.check(o.cryptoDepth(), o.cryptoMinSize()); // before anything is opened
+        AeadEngine crypto = AeadEngines.select(choice.software());
         int[] cpus = o.cpus();
         PortBackend backend = openBackend(o);
+        AsyncAeadEngine offload = null;
         Engine engine = null;
         ControlServer server = null;
         try {
+            // After the backend: a DPDK backend's EAL is up then, with its QAT devices in sight.
+            offload = AsyncEngines.open(choice, o.workers(), backend instanceof DpdkBackend);
+            if (offload != null) {
+                String d = offload.describe();
+                LOG.info(() -> "crypto offload: " + d + ", " + o.cryptoDepth() + " packets in flight per worker, "
+                        + "software below " + o.cryptoMinSize() + " bytes");
+            }
             engine = new Engine(new Engine.Config(o.mode(), o.workers(), PacketBatch.DEFAULT_BURST,
-                    Engine.Config.defaults(o.mode(), o.workers()).slotSize(), o.replayWindow()), crypto);
+                    Engine.Config.defaults(o.mode(), o.workers()).slotSize(), o.replayWindow()), crypto,
+                    offload == null ? null : new Offload(offload, o.cryptoDepth(), o.cryptoMinSize()));
             for (int w = 0; w < o.workers(); w++) {
                 engine.addWorker(backend.wirePort(w), backend.tunnelPort(w));
             }
             engine.start(backend::waiter, w -> backend.threadSetUp(w, cpus));
             TunnelIdentity identity = new TunnelIdentity(backend.tunName(),
                     backend instanceof SocketBackend ? "socket" : "dpdk", o.listen(), backend.tunnelMtu());
+            Engine e = engine;
             server = ControlServer.open(o.control(), new Handlers(engine, new SocketHandOver(steeringFor(backend, o.listen())),
-                    identity, version(), backend::counters));
-            Daemon d = new Daemon(o, backend, engine, server);
+                    identity, version(), () -> {
+                        Map<String, Long> m = new LinkedHashMap<>(backend.counters());
+                        m.putAll(e.offloadCounters());
+                        return m;
+                    }));
+            Daemon d = new Daemon(o, backend, engine, offload, server);
             LOG.info(() -> "ready: " + backend.describe() + ", "
                     + o.mode().name().toLowerCase(Locale.ROOT) + " mode, " + o.workers() + " worker"
                     + (o.workers() == 1 ? "" : "s") + (cpus == null ? " (not pinned)" : " on cpus " + describe(cpus, o.workers()))
@@ -124,6 +158,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (engine != null) {
                 engine.close();
+            }
+            if (offload != null) {
+                offload.close();
             }
             backend.close();
             throw e;
@@ -205,9 +242,12 @@ public final class Daemon implements AutoCloseable {
         closed = true;
         LOG.info("shutting down");
         try {
-            engine.close();
+            engine.close(); // workers stopped, their in-flight crypto drained, keys zeroed
         } finally {
             try {
+                if (offload != null) {
+                    offload.close(); // before the backend: a DPDK backend's EAL goes with it
+                }
                 server.close();
             } finally {
                 backend.close();

@@ -312,10 +312,16 @@ public final class Handlers {
     // --- daemon -----------------------------------------------------------------------------------
 
     private Message stats(Message request) {
-        Message.Builder reply = Message.replyTo(request).u64(FieldNames.PEER_COUNT, engine.table().size());
+        Message.Builder reply = Message.replyTo(request).u64(FieldNames.PEER_COUNT, engine.table().size())
+                .string(FieldNames.CRYPTO, cryptoName());
         engine.stats().snapshot().forEach(reply::u64);
         backendCounters.get().forEach(reply::u64); // the DPDK backend's exception path, pool, drivers
         return reply.build();
+    }
+
+    /** The engine the packets go through: the offload's name when there is one (the software one takes only the rest). */
+    private String cryptoName() {
+        return engine.offload() != null ? engine.offload().engine().name() : engine.crypto().name();
     }
 
     private Message ping(Message request) {
@@ -335,6 +341,9 @@ public final class Handlers {
         if (identity.tunMtu() > 0) {
             reply.u64(FieldNames.TUN_MTU, identity.tunMtu());
         }
+        reply.string(FieldNames.CRYPTO, cryptoName())
+                .string(FieldNames.CRYPTO_ENGINE, engine.offload() != null ? engine.offload().engine().describe()
+                        : engine.crypto().describe());
         return reply.string(FieldNames.FEATURE, FieldNames.FEATURE_ATTACH)
                 .string(FieldNames.FEATURE, FieldNames.FEATURE_PEER_FLOAT)
                 .string(FieldNames.FEATURE, FieldNames.FEATURE_LOCAL)

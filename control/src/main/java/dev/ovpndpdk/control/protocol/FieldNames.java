@@ -119,6 +119,10 @@ public final class FieldNames {
     public static final String TUN = "tun";
     /** STRING: the port backend, {@code socket} or {@code dpdk}. */
     public static final String BACKEND = "backend";
+    /** PING, GET_STATS: the crypto engine in use ({@code aesni}, {@code jdk}, {@code cryptodev}, {@code qat}). */
+    public static final String CRYPTO = "crypto";
+    /** PING: one line on it (library, device, driver). */
+    public static final String CRYPTO_ENGINE = "crypto_engine";
     /** NESTED sockaddr: the UDP address the daemon owns ({@code --listen}). */
     public static final String LISTEN = "listen";
     /** U64: the tunnel MTU the backend needs; absent when any will do. */

@@ -195,6 +195,14 @@ public final class CryptodevEngine implements AsyncAeadEngine {
     }
 
     /** The crypto device's name ({@code crypto_aesni_gcm0}, {@code 0000:3d:01.0_qat_sym}). */
+    /**
+     * Whether the device DMAs (QAT): then it takes packets in mbufs only, whose memory EAL mapped
+     * for it, and requests in plain memory — the socket backend's — are refused.
+     */
+    public boolean hardware() {
+        return hardware;
+    }
+
     public String deviceName() {
         return device.name;
     }
