@@ -8,6 +8,9 @@
 #   BACKEND=socket|dpdk                              daemon backend    (default socket)
 #   WIRE_PMD=af_packet|af_xdp                        the DPDK wire port (default af_packet;
 #                                                    af_xdp: skipped where it cannot run)
+#   CRYPTO=<--crypto value>                          every daemon's crypto engine (default: the
+#                                                    daemon's, auto), e.g. cryptodev:crypto_aesni_gcm0
+#   SERVER_CRYPTO=<--crypto value>                   the server's alone (default: CRYPTO)
 #
 # BACKEND=socket, routed: one veth pair from the server to each client; server veth c =
 #   10.10.c.1/24 / fd00:0:0:c::1/64, client c = 10.10.c.2/24 / fd00:0:0:c::2/64.
@@ -89,19 +92,24 @@ fi
 # --- daemons, peers, keys ---------------------------------------------------------------
 # The DPDK daemons listen on their wire address (the fast path writes the IP headers: no
 # wildcard), one IP version each.
+CRYPTO_ARGS=()
+[ -n "${CRYPTO:-}" ] && CRYPTO_ARGS=(--crypto "$CRYPTO")
+SERVER_CRYPTO=${SERVER_CRYPTO:-${CRYPTO:-}}
+SERVER_CRYPTO_ARGS=()
+[ -n "$SERVER_CRYPTO" ] && SERVER_CRYPTO_ARGS=(--crypto "$SERVER_CRYPTO")
 if [ "$BACKEND" = dpdk ]; then
-    dpdk_daemon s vs "$(srv_ip 0)/$PLEN" --mode mp --workers "$SERVER_WORKERS" || { e2e_finish; exit 1; }
+    dpdk_daemon s vs "$(srv_ip 0)/$PLEN" --mode mp --workers "$SERVER_WORKERS" "${SERVER_CRYPTO_ARGS[@]}" || { e2e_finish; exit 1; }
     declare -A DPID=([s]=${E2E_PIDS[-1]})
 else
-    daemon s --tun tun0 --listen "[::]:1194" --mode mp --workers 2 --backend socket || exit 1
+    daemon s --tun tun0 --listen "[::]:1194" --mode mp --workers 2 --backend socket "${SERVER_CRYPTO_ARGS[@]}" || exit 1
 fi
 events s
 for c in $(seq $CLIENTS); do
     if [ "$BACKEND" = dpdk ]; then
-        dpdk_daemon "c$c" "vc$c" "$(cli_ip "$c")/$PLEN" --mode p2p --workers 1 || { e2e_finish; exit 1; }
+        dpdk_daemon "c$c" "vc$c" "$(cli_ip "$c")/$PLEN" --mode p2p --workers 1 "${CRYPTO_ARGS[@]}" || { e2e_finish; exit 1; }
         DPID[c$c]=${E2E_PIDS[-1]}
     else
-        daemon "c$c" --tun tun0 --listen "[::]:1194" --mode p2p --workers 1 --backend socket || exit 1
+        daemon "c$c" --tun tun0 --listen "[::]:1194" --mode p2p --workers 1 --backend socket "${CRYPTO_ARGS[@]}" || exit 1
     fi
     events "c$c"
     k=$(keyfile "k$c")
@@ -279,6 +287,20 @@ if [ "$BACKEND" = socket ]; then
     check "server: the socket backend's counters are in GET_STATS" test -n "$(stat s socket_wire_rx_queue_drops)"
     check "…its TUN drops are its own tun0's" \
         test "$(stat s socket_tun_rx_queue_drops)" = "$(nsx "$S" cat /sys/class/net/tun0/statistics/tx_dropped)"
+fi
+
+if [[ $SERVER_CRYPTO == cryptodev* ]]; then
+    # The packets went through the offload, and every request came back (docs/engine.md,
+    # "Packets in flight"): nothing failed, nothing refused, nothing left in flight.
+    for node in $NODES; do
+        [ "$node" = s ] || [[ ${CRYPTO:-} == cryptodev* ]] || continue
+        check "$node: PING names the cryptodev engine" ctl "$node" ping
+        check "…crypto cryptodev"                      grep -Eq 'crypto[ =:"]+cryptodev' "$LAST"
+    done
+    check "server: packets went through the engine ($(stat s crypto_submitted) requests)" \
+        test "$(stat s crypto_submitted)" -gt 1000
+    check "server: every request completed, none failed or refused" \
+        test "$(stat s crypto_failed)" -eq 0 -a "$(stat s drop_crypto_failed)" -eq 0 -a "$(stat s crypto_busy)" -eq 0
 fi
 
 if [ "$BACKEND" = dpdk ] && [ "$WIRE_PMD" = af_xdp ]; then
