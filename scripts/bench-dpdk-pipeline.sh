@@ -10,6 +10,8 @@
 #   scripts/bench-dpdk-pipeline.sh --quick       short run (2 x 1 s warmup, 2 x 1 s; ~1 minute), noisier
 #   scripts/bench-dpdk-pipeline.sh -p size=64,512,1424,imix -p sink=null,ring   any other JMH options
 #   scripts/bench-dpdk-pipeline.sh --rebuild ... rebuild bench/target/benchmarks.jar first
+#   scripts/bench-dpdk-pipeline.sh -p offload=none,crypto_aesni_gcm0,scheduler   the worker on an
+#       asynchronous cryptodev engine next to the synchronous pipeline (docs/crypto-offload.md)
 # Needs DPDK 22.11 (net_ring, net_null), intel-ipsec-mb and root (EAL, --no-huge); where they are
 # missing it says so and exits 0 without measuring. JMH_IGNORE_LOCK=1 runs next to another JMH.
 set -euo pipefail
@@ -37,7 +39,7 @@ fi
 jvm_flags=(--enable-native-access=ALL-UNNAMED)
 [ "${JMH_IGNORE_LOCK:-0}" = 1 ] && jvm_flags+=(-Djmh.ignoreLock=true)
 csv=$(mktemp --suffix=.csv)
-trap 'rm -f "$csv" "$csv.ratio"' EXIT
+trap 'rm -f "$csv" "$csv.ratio" "$csv.ratio.offload"' EXIT
 
 machine="$(machine_summary), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 log "bench-dpdk-pipeline: $machine"
@@ -61,6 +63,8 @@ table=$(awk -F, -v ratio_file="$csv.ratio" '
         metric = "ops"; if (name ~ /:/) { metric = name; sub(/.*:/, "", metric); sub(/:.*/, "", name) }
         cs = unq($col["Param: cipher"]) SUBSEP unq($col["Param: size"]) SUBSEP unq($col["Param: direction"])
         sk = unq($col["Param: sink"])
+        # With an asynchronous crypto engine (offload=<cryptodev vdev>) the row is sink+engine.
+        if ("Param: offload" in col) { o = unq($col["Param: offload"]); if (o != "" && o != "none") sk = sk "+" o }
         if (name == "pipeline") { key = cs SUBSEP sk; sinks[sk] = 1 } else key = cs
         val[key, name, metric] = $col["Score"]
         cfg[cs] = 1
@@ -69,7 +73,7 @@ table=$(awk -F, -v ratio_file="$csv.ratio" '
         nc = split("AES_256_GCM AES_128_GCM CHACHA20_POLY1305", ciphers, " ")
         ns = split("64 512 1424 imix", sizes, " ")
         nd = split("encrypt decrypt", dirs, " ")
-        print "| cipher | size | direction | sink | pipeline pkt/s | crypto pkt/s | ratio | pipeline pkt/CPU-s | crypto pkt/CPU-s | ratio (CPU) | B/pkt |"
+        print "| cipher | size | direction | sink[+crypto offload] | pipeline pkt/s | crypto pkt/s | ratio | pipeline pkt/CPU-s | crypto pkt/CPU-s | ratio (CPU) | B/pkt |"
         print "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
         worst = ""
         for (c = 1; c <= nc; c++) for (s = 1; s <= ns; s++) for (d = 1; d <= nd; d++) for (sk in sinks) {
@@ -85,6 +89,15 @@ table=$(awk -F, -v ratio_file="$csv.ratio" '
             }
         }
         if (worst != "") printf "%.2f\n", worst > ratio_file
+        # An offload next to the synchronous pipeline (wall clock: the engine may use another core).
+        for (sk in sinks) {
+            if (sk !~ /^null\+/) continue
+            for (d = 1; d <= nd; d++) {
+                cs = "AES_256_GCM" SUBSEP "1424" SUBSEP dirs[d]
+                a = rate(cs SUBSEP sk, "pipeline", "wallNanos"); z = rate(cs SUBSEP "null", "pipeline", "wallNanos")
+                if (a != "" && z > 0) printf "offload %s/sync pipeline, AES-256-GCM 1424 B %s: %.2f\n", substr(sk, 6), dirs[d], a / z > (ratio_file ".offload")
+            }
+        }
     }' "$csv")
 
 # The bars of issue 4, on the CPU-time ratios, over every cipher/direction/sink measured.
@@ -103,6 +116,7 @@ bars=$(awk -F'|' '
     }' <<<"$table")
 
 r=$(cat "$csv.ratio" 2>/dev/null || true)
+offload_ratios=$(cat "$csv.ratio.offload" 2>/dev/null || true)
 {
     echo "# DPDK pipeline per core, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
@@ -116,11 +130,13 @@ r=$(cat "$csv.ratio" 2>/dev/null || true)
     echo "$table"
     echo
     echo "$bars"
+    [ -z "$offload_ratios" ] || { echo; echo "$offload_ratios" | sed 's/^/- /'; }
 } >"$out"
 echo
 echo "$table"
 echo
 echo "$bars"
+[ -z "$offload_ratios" ] || { echo; echo "$offload_ratios"; }
 echo
 log "bench-dpdk-pipeline: written to ${out#"$OVPN_ROOT"/}"
 echo "dpdk pipeline/crypto at 1424B: ${r:-n/a}"

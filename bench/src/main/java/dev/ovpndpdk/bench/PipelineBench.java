@@ -469,8 +469,13 @@ public class PipelineBench {
      * with key material {@code id - 1} of {@code materials} (filled here) installed, aesni crypto.
      */
     static Engine newEngine(CipherAlg alg, int workers, List<KeyMaterial> materials) {
+        return newEngine(alg, workers, materials, null);
+    }
+
+    /** With an asynchronous crypto engine ({@code offload} not null). */
+    static Engine newEngine(CipherAlg alg, int workers, List<KeyMaterial> materials, dev.ovpndpdk.dataplane.engine.Offload offload) {
         Engine engine = new Engine(Engine.Config.defaults(dev.ovpndpdk.dataplane.peer.Mode.MP, workers),
-                AeadEngines.select("aesni"));
+                AeadEngines.select("aesni"), offload);
         long now = System.nanoTime();
         for (int id = 1; id <= PEERS; id++) {
             KeyMaterial km = Workload.material(id);
