@@ -20,13 +20,15 @@ machine's busy % (kernel softirq work included).
 
   --seconds N       seconds per TCP measurement (default 10; UDP: 6 steps of 4 s)
   --quick           3 s per TCP measurement, 5 UDP steps of 2 s (about 3 min in all)
-  --systems LIST    comma-separated, from veth,openvpn,socket,dco,dpdk,afxdp
+  --systems LIST    comma-separated, from veth,openvpn,socket,dco,dpdk,afxdp,cryptodev
                     (default veth,openvpn,socket,dco; socket: ovpn-dpdk's socket backend
                     with static keys from the command line; dco: OpenVPN 2.6 with
                     ovpn-dpdk at both ends, the patched OpenVPN of scripts/build-openvpn.sh
                     driving a socket-backend daemon each, real TLS and renegotiation;
                     dpdk: the DPDK backend, its wire port on net_af_packet; afxdp: the
-                    same with net_af_xdp)
+                    same with net_af_xdp; cryptodev: the socket backend with the AEAD
+                    through DPDK's cryptodev API, CRYPTODEV=<--crypto value> (default
+                    cryptodev:crypto_aesni_gcm0))
   --cipher NAME     AES-256-GCM (default), AES-128-GCM, CHACHA20-POLY1305
   --workers N       ovpn-dpdk workers per side (default 1)
   --out DIR         where the results go (default bench/results; scratch runs:
@@ -64,7 +66,7 @@ udp_seconds=4 udp_steps=6
 [ "$quick" -eq 0 ] || { seconds=3 udp_seconds=2 udp_steps=5; }
 UDP_LEN=1400   # iperf3 UDP payload: inner packet 1428 bytes, outer 1480, no fragment on the veth
 TUN_MTU=1448   # ovpn-dpdk's TUN: + 52 bytes (IPv4, UDP, P_DATA_V2 header and tag) = veth's 1500
-ALL_SYSTEMS=(veth openvpn socket dco dpdk afxdp)
+ALL_SYSTEMS=(veth openvpn socket dco dpdk afxdp cryptodev)
 for s in ${systems//,/ }; do
     [[ " ${ALL_SYSTEMS[*]} " == *" $s "* ]] || { echo "bench-iperf3: unknown system $s" >&2; exit 2; }
 done
@@ -307,11 +309,16 @@ start_ovpn_dpdk() {
 
 # socket_daemon NODE WIRE-ADDR [TUN] -- (TUN: default ovpn0)
 socket_daemon() {
-    local cpus=CPUS_${1^^}
-    daemon "$1" --backend socket --tun "${3:-ovpn0}" --listen "$2:1195" --mode p2p --workers "$workers" \
-        --cpus "${!cpus:-none}" >/dev/null
+    local cpus=CPUS_${1^^} node=$1 addr=$2 tun=${3:-ovpn0}
+    shift $(($# < 3 ? $# : 3))
+    daemon "$node" --backend socket --tun "$tun" --listen "$addr:1195" --mode p2p --workers "$workers" \
+        --cpus "${!cpus:-none}" "$@" >/dev/null
 }
 start_socket() { start_ovpn_dpdk socket_daemon 5.7.0; }
+
+# The socket backend with its AEAD on an asynchronous engine (docs/crypto-offload.md).
+cryptodev_daemon() { socket_daemon "$1" "$2" ovpn0 --crypto "${CRYPTODEV:-cryptodev:crypto_aesni_gcm0}"; }
+start_cryptodev() { start_ovpn_dpdk cryptodev_daemon 5.11.0; }
 
 # ==== DPDK backend: the one place to adjust while `--backend dpdk` matures ===================
 # dpdk_daemon NODE WIRE-ADDR -- the daemon on the DPDK backend, its wire port a net_af_packet

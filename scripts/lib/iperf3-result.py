@@ -20,8 +20,9 @@ HEADS = ["TCP 1 A→B", "TCP 1 B→A", "TCP 4 A→B", "TCP 4 B→A", "UDP A→B"
 NAMES = {"veth": "veth (no tunnel)", "openvpn": "stock OpenVPN 2.6",
          "socket": "ovpn-dpdk, socket backend", "dco": "OpenVPN 2.6 + ovpn-dpdk (socket backend)",
          "dpdk": "ovpn-dpdk, DPDK backend",
-         "afxdp": "ovpn-dpdk, DPDK backend on net_af_xdp"}
-OVPN_DPDK = ["socket", "dco", "dpdk", "afxdp"]
+         "afxdp": "ovpn-dpdk, DPDK backend on net_af_xdp",
+         "cryptodev": "ovpn-dpdk, socket backend, AEAD through DPDK cryptodev"}
+OVPN_DPDK = ["socket", "dco", "dpdk", "afxdp", "cryptodev"]
 
 
 def rate(path):

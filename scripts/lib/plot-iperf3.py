@@ -23,7 +23,7 @@ try:
 except ImportError:
     sys.exit(3)
 
-COLORS = {"veth": "#b0b0b0", "openvpn": "#d62728", "socket": "#1f77b4", "dpdk": "#2ca02c", "afxdp": "#9467bd"}
+COLORS = {"veth": "#b0b0b0", "openvpn": "#d62728", "socket": "#1f77b4", "dpdk": "#2ca02c", "afxdp": "#9467bd", "cryptodev": "#8c564b"}
 
 
 def main():
