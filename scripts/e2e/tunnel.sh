@@ -338,6 +338,9 @@ if [ "$BACKEND" = dpdk ]; then
         else
             check "…with every mbuf back in the pool" grep -q "mbufs in use after the ports closed: 0" "$E2E_TMP/$node.log"
         fi
+        if [[ $node == s && $SERVER_CRYPTO == cryptodev* || $node != s && ${CRYPTO:-} == cryptodev* ]]; then
+            check "…and every crypto op and session back" grep -q "closed: ops in use 0, sessions in use 0" "$E2E_TMP/$node.log"
+        fi
         check_fails "…and its interfaces gone"    nsx "$(ns_of "$node")" ip link show tun0-x
     done
 fi

@@ -40,6 +40,7 @@ import java.util.stream.Collectors;
  * {@code rte_vdev_init}.
  */
 public final class CryptodevEngine implements AsyncAeadEngine {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(CryptodevEngine.class.getName());
     /** Descriptors per queue pair: a power of two (QAT, and the rings of the software PMDs). */
     public static final int DEFAULT_DESCRIPTORS = 2048;
     /** Sessions: two directions × two key slots × peers; 1024 covers 256 peers. */
@@ -313,6 +314,16 @@ public final class CryptodevEngine implements AsyncAeadEngine {
         ks.forEach(CryptodevKey::close);
         synchronized (this) {
             closed = true;
+        }
+        // Every queue gave its ops back and every key its sessions: what is left is a leak (a
+        // scheduler's own sessions on its workers are freed with the device, below).
+        int ops = opsInUse();
+        int sessions = sessionsInUse();
+        String line = "cryptodev " + device.name + " closed: ops in use " + ops + ", sessions in use " + sessions;
+        if (ops == 0) {
+            LOG.info(line);
+        } else {
+            LOG.warning(line);
         }
         RteCryptodev.rte_cryptodev_stop(device.dev);
         RteCryptodev.rte_cryptodev_close(device.dev);
