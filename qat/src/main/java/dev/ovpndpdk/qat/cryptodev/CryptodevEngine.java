@@ -60,6 +60,8 @@ public final class CryptodevEngine implements AsyncAeadEngine {
     private final long opPool;
     private final long wrapperPool;
     private final CryptodevQueue[] queue;
+    /** Held around every enqueue when the device's queue pairs share a producer (a scheduler); else null. */
+    private final Object enqueueLock;
     private final List<CryptodevKey> keys = new ArrayList<>();
     private boolean closed;
 
@@ -76,6 +78,10 @@ public final class CryptodevEngine implements AsyncAeadEngine {
         this.opPool = opPool;
         this.wrapperPool = wrapperPool;
         this.queue = new CryptodevQueue[queues];
+        // The multi-core scheduler's queue pairs share its lcores' single-producer rings
+        // (MultiCoreScheduler). A scheduler that existed before has arguments we never saw: its
+        // mode is unknown, so it gets the lock too; one per burst costs little.
+        this.enqueueLock = driver.equals("crypto_scheduler") && queues > 1 ? new Object() : null;
     }
 
     /** {@link #open(String, int, int, int, List)} with the defaults and, if EAL is down, EAL for software PMDs. */
@@ -101,8 +107,9 @@ public final class CryptodevEngine implements AsyncAeadEngine {
             throw new IllegalArgumentException("cryptodev: queues " + queues + ", descriptors " + descriptors
                     + " (a power of two), sessions " + sessions);
         }
+        String args = MultiCoreScheduler.devargs(devargs, queues);
         CryptodevEal.ensureUp(ealArgs);
-        CryptoVdev device = CryptoVdev.open(devargs);
+        CryptoVdev device = CryptoVdev.open(args);
         int dev = device.dev;
         long sessionPool = 0;
         long opPool = 0;
@@ -273,7 +280,7 @@ public final class CryptodevEngine implements AsyncAeadEngine {
             throw new IllegalArgumentException("queue depth " + depth + ": 1 to " + (descriptors - 1)
                     + " (the queue pair has " + descriptors + " descriptors, and a ring keeps one free)");
         }
-        CryptodevQueue q = new CryptodevQueue(this, device.dev, worker, depth, opPool, wrapperPool);
+        CryptodevQueue q = new CryptodevQueue(this, device.dev, worker, depth, opPool, wrapperPool, enqueueLock);
         queue[worker] = q;
         return q;
     }

@@ -48,6 +48,8 @@ public final class CryptodevQueue implements CryptoQueue {
     private final int qp;
     private final int depth;
     private final boolean wrapsPlainMemory;
+    /** Shared by the device's queues when their enqueues must not overlap (MultiCoreScheduler); else null. */
+    private final Object enqueueLock;
     private final Arena arena = Arena.ofShared();
 
     // per slot: the op, the wrapper mbuf, the wrapper's own buffer, the caller's cookie, the outcome
@@ -90,8 +92,9 @@ public final class CryptodevQueue implements CryptoQueue {
     private int dequeuedSlot;
     private boolean closed;
 
-    CryptodevQueue(CryptodevEngine engine, int dev, int qp, int depth, long opPool, long wrapperPool) {
+    CryptodevQueue(CryptodevEngine engine, int dev, int qp, int depth, long opPool, long wrapperPool, Object enqueueLock) {
         this.engine = engine;
+        this.enqueueLock = enqueueLock;
         this.dev = dev;
         this.qp = qp;
         this.depth = depth;
@@ -157,8 +160,16 @@ public final class CryptodevQueue implements CryptoQueue {
             burstMbufs.setAtIndex(JAVA_LONG, i, m);
             cookie[s] = r.cookie[i];
         }
-        int taken = k == 0 ? 0 : RteCryptodev.ovd_cdev_enqueue_aead(dev, qp, burstOps.address(), burstKeys.address(),
-                burstHeaders.address(), burstLengths.address(), burstMbufs.address(), k);
+        int taken;
+        if (k == 0) {
+            taken = 0;
+        } else if (enqueueLock == null) {
+            taken = enqueue(k);
+        } else {
+            synchronized (enqueueLock) {
+                taken = enqueue(k);
+            }
+        }
         head += taken;
         for (int i = 0; i < taken; i++) {
             headSlot = next(headSlot);
@@ -171,6 +182,11 @@ public final class CryptodevQueue implements CryptoQueue {
 
     private int next(int slot) {
         return slot + 1 == depth ? 0 : slot + 1;
+    }
+
+    private int enqueue(int k) {
+        return RteCryptodev.ovd_cdev_enqueue_aead(dev, qp, burstOps.address(), burstKeys.address(), burstHeaders.address(),
+                burstLengths.address(), burstMbufs.address(), k);
     }
 
     /** Points slot {@code s}'s wrapper mbuf at the packet: data starts at the header. */
