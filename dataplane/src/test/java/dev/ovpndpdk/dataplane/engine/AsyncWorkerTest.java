@@ -228,6 +228,27 @@ class AsyncWorkerTest {
         assertEquals(50, t.server.engine.stats().get(Counter.VPN_RX_PACKETS) + serverDrops(DropReason.CRYPTO_BUSY));
     }
 
+    /**
+     * The same on send: the next tunnel receive goes into another batch of the ring, never
+     * into the slots of packets still being sealed (it did, and sealed packets left with
+     * later packets' bytes).
+     */
+    @Test
+    void fullInFlightRingOnSendIsACountedDrop() {
+        net(32, 0);
+        deferred.stalled = true;
+        for (int i = 0; i < 50; i++) {
+            t.server.tun.hostSends(down(i, 100));
+        }
+        t.pump();
+        assertEquals(32, t.server.worker().inFlight());
+        deferred.stalled = false;
+        t.pump();
+        t.pump();
+        assertEquals(range(0, 32), seqs(t.client(1).tun.delivered()).subList(0, 32));
+        assertEquals(50, t.server.engine.stats().get(Counter.VPN_TX_PACKETS) + serverDrops(DropReason.CRYPTO_BUSY));
+    }
+
     @Test
     void engineErrorsAreCountedAsCryptoFailed() {
         net(256, 0);
