@@ -1,6 +1,7 @@
 package dev.ovpndpdk.control.cli;
 
 import dev.ovpndpdk.crypto.AeadEngine;
+import dev.ovpndpdk.crypto.AsyncAeadEngine;
 import dev.ovpndpdk.crypto.CipherAlg;
 import dev.ovpndpdk.dataplane.proto.KeyMaterial;
 import dev.ovpndpdk.dataplane.proto.KeySlot;
@@ -37,6 +38,8 @@ final class KeyGenerations implements AutoCloseable {
 
     private final List<KeyMaterial> lines;
     private final AeadEngine engine;
+    /** Where each slot also gets sessions (decrypt-pcap --crypto cryptodev|qat), or null. */
+    private final AsyncAeadEngine offload;
     private final CipherAlg alg;
     /** [line - 1][role.ordinal()], built on first use. */
     private final KeySlot[][] slots;
@@ -45,8 +48,18 @@ final class KeyGenerations implements AutoCloseable {
 
     /** Takes ownership of {@code lines}: {@link #close()} zeroes them. */
     KeyGenerations(List<KeyMaterial> lines, AeadEngine engine, CipherAlg alg) {
+        this(lines, engine, null, alg);
+    }
+
+    /**
+     * As {@link #KeyGenerations(List, AeadEngine, CipherAlg)}, each slot with sessions on
+     * {@code offload} as well ({@link KeySlot#asyncDecrypt()}) when it is not null. {@link #close()}
+     * removes them: only once nothing is in flight on them.
+     */
+    KeyGenerations(List<KeyMaterial> lines, AeadEngine engine, AsyncAeadEngine offload, CipherAlg alg) {
         this.lines = List.copyOf(lines);
         this.engine = engine;
+        this.offload = offload;
         this.alg = alg;
         this.slots = new KeySlot[lines.size()][Role.values().length];
         for (int k = 0; k < KEY_IDS; k++) {
@@ -101,13 +114,17 @@ final class KeyGenerations implements AutoCloseable {
         KeySlot s = perRole[role.ordinal()];
         if (s == null) {
             // No replay check happens in this tool (DataChannel.open); the window size is moot.
-            s = KeySlot.create(engine, keyIdOfLine(line), alg, lines.get(line - 1), role, ReplayWindow.MIN_SIZE);
+            KeyMaterial km = lines.get(line - 1);
+            s = KeySlot.create(engine, offload, keyIdOfLine(line), alg,
+                    km.cipherKey(role.encryptIndex(), alg), km.nonceTail(role.encryptIndex()),
+                    km.cipherKey(role.decryptIndex(), alg), km.nonceTail(role.decryptIndex()),
+                    ReplayWindow.MIN_SIZE);
             perRole[role.ordinal()] = s;
         }
         return s;
     }
 
-    /** Zeroes every key schedule built and every line of key material. */
+    /** Zeroes every key schedule built, removes every session, zeroes every line of key material. */
     @Override
     public void close() {
         for (KeySlot[] perRole : slots) {
