@@ -7,12 +7,14 @@ import dev.ovpndpdk.control.pcap.PcapWriter;
 import dev.ovpndpdk.control.pcap.UdpDatagram;
 import dev.ovpndpdk.crypto.AeadEngine;
 import dev.ovpndpdk.crypto.AeadScratch;
+import dev.ovpndpdk.crypto.AsyncAeadEngine;
 import dev.ovpndpdk.crypto.CipherAlg;
 import dev.ovpndpdk.dataplane.proto.DataChannel;
 import dev.ovpndpdk.dataplane.proto.KeyMaterial;
 import dev.ovpndpdk.dataplane.proto.Role;
 import dev.ovpndpdk.dataplane.proto.Verdict;
 import dev.ovpndpdk.dataplane.proto.Wire;
+import dev.ovpndpdk.qat.AsyncEngines;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,6 +23,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,7 +42,9 @@ import picocli.CommandLine.Spec;
  * tool for users ("is my tunnel's traffic what I think it is?") and our interop oracle
  * against real OpenVPN (shared/vectors). Offline and simple on purpose: one packet at a time
  * through {@link DataChannel#open}, the same codec the workers run, without the replay check
- * (captures hold duplicates and reordering). See docs/decrypt-pcap.md.
+ * (captures hold duplicates and reordering). With {@code --crypto cryptodev|qat} the packets are
+ * opened on that engine instead, a burst at a time ({@link OpeningBurst}), and everything after
+ * the opening is the same code. See docs/decrypt-pcap.md.
  */
 @Command(name = "decrypt-pcap",
         mixinStandardHelpOptions = true,
@@ -48,7 +53,8 @@ import picocli.CommandLine.Spec;
                 "ovpn-dpdk decrypt-pcap --cipher CIPHER --key-material FILE",
                 "                              [--server-port PORT] --in wire.pcap",
                 "                              [--out inner.pcap] [--verify-reencrypt]",
-                "                              [--crypto auto|aesni|jdk] [-q]",
+                "                              [--crypto auto|aesni|jdk|cryptodev[:DEVARGS]|qat]",
+                "                              [-q]",
         },
         description = {
                 "Decrypt the OpenVPN data channel (P_DATA_V2) of a captured session with its keys.",
@@ -106,9 +112,13 @@ public final class DecryptPcapCommand implements Callable<Integer> {
                     + "compare with the captured bytes.")
     boolean verifyReencrypt;
 
-    @Option(names = "--crypto", defaultValue = "auto", paramLabel = "auto|aesni|jdk",
-            description = "AEAD engine: auto (intel-ipsec-mb when present, else the JDK), aesni or "
-                    + "jdk (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--crypto", defaultValue = "auto", paramLabel = "auto|aesni|jdk|cryptodev[:DEVARGS]|qat",
+            description = "AEAD engine: auto (intel-ipsec-mb when present, else the JDK; never an "
+                    + "offload), aesni, jdk, or an asynchronous one as the daemon takes it: "
+                    + "cryptodev:DEVARGS (a DPDK crypto device or vdev, e.g. crypto_aesni_gcm0; bare: "
+                    + "crypto_aesni_mb0) or qat (qatlib). With an asynchronous engine every data packet "
+                    + "is opened on it, 32 in flight; --verify-reencrypt seals again in software "
+                    + "(intel-ipsec-mb, else the JDK). Default: ${DEFAULT-VALUE}.")
     String crypto;
 
     @Option(names = {"-q", "--quiet"}, description = "Log only warnings and errors.")
@@ -139,6 +149,9 @@ public final class DecryptPcapCommand implements Callable<Integer> {
     private AeadScratch scratch;
     private MemorySegment buf;
     private PcapWriter writer;
+    /** The asynchronous engine's packets in flight, with what the capture says about each; null: software. */
+    private OpeningBurst inFlight;
+    private final List<Waiting> waiting = new ArrayList<>();
     private int udpOnPort;
     private int dataV1;
     private int dataPackets;
@@ -160,27 +173,53 @@ public final class DecryptPcapCommand implements Callable<Integer> {
         List<KeyMaterial> material = readKeyMaterial(keyFile);
         // The capture's header is checked before the engine is chosen, so bad input fails first.
         try (PcapReader reader = PcapReader.open(in)) {
-            AeadEngine engine = AeadEngines.select(crypto);
+            AsyncEngines.Choice choice = AsyncEngines.Choice.parse(crypto);
+            AeadEngine engine = AeadEngines.select(choice.software());
             if (!engine.supports(cipher)) {
                 throw new IllegalArgumentException("--crypto " + engine.name() + " does not support " + cipher);
             }
-            try (KeyGenerations k = new KeyGenerations(material, engine, cipher);
+            // Resources close in reverse: the burst drains before the sessions go, the engine last.
+            try (AsyncAeadEngine offload = openOffload(choice);
+                 KeyGenerations k = new KeyGenerations(material, engine, offload, cipher);
+                 OpeningBurst b = offload == null ? null : new OpeningBurst(offload, k);
                  AeadScratch s = engine.newScratch();
                  Arena arena = Arena.ofConfined();
                  PcapWriter w = out == null ? null : PcapWriter.create(out, reader.nanosecond())) {
                 keys = k;
+                inFlight = b;
                 scratch = s;
                 buf = arena.allocate(BUFFER, 64); // native: intel-ipsec-mb works on off-heap memory
                 writer = w;
                 for (UdpDatagram d = reader.nextUdp(); d != null; d = reader.nextUdp()) {
                     onDatagram(d);
                 }
+                settleInFlight();
                 return summary(reader);
             }
         } finally {
             material.forEach(KeyMaterial::close); // idempotent; covers a failure before KeyGenerations owned them
             stdout.flush();
         }
+    }
+
+    /**
+     * The asynchronous engine {@code --crypto} names, with one queue, or null. {@code auto} stays
+     * in software here, unlike the daemon's: this is the interop oracle, and an offload is a
+     * second implementation to check against it, asked for by name.
+     */
+    private AsyncAeadEngine openOffload(AsyncEngines.Choice choice) {
+        if (choice.offload() == AsyncEngines.Offload.NONE || choice.offload() == AsyncEngines.Offload.AUTO) {
+            return null;
+        }
+        // Packets are copied into plain native memory, not mbufs: a hardware cryptodev is refused with the reason.
+        AsyncAeadEngine e = AsyncEngines.open(choice, 1, false);
+        if (!e.supports(cipher)) {
+            String what = e.describe();
+            e.close();
+            throw new IllegalArgumentException("--crypto " + crypto + " does not support " + cipher + " (" + what + ")");
+        }
+        LOG.info(() -> "crypto offload: " + e.describe() + "; " + OpeningBurst.SIZE + " packets in flight");
+        return e;
     }
 
     private static List<KeyMaterial> readKeyMaterial(Path file) throws IOException {
@@ -210,6 +249,14 @@ public final class DecryptPcapCommand implements Callable<Integer> {
         Direction[] dirs = toServer && fromServer ? Direction.values()
                 : new Direction[] {toServer ? Direction.CLIENT_TO_SERVER : Direction.SERVER_TO_CLIENT};
         int keyId = p[0] & Wire.KEY_ID_MASK;
+        if (inFlight != null) {
+            if (!d.truncated() && p.length <= BUFFER && p.length >= Wire.DATA_V2_MIN_LENGTH
+                    && keys.candidates(keyId).length > 0) {
+                toEngine(new Waiting(number, d, dirs, keyId));
+                return;
+            }
+            settleInFlight(); // the packets before this one first: it fails below, before any crypto
+        }
         if (d.truncated()) {
             fail(number, d, dirs, keyId, p, "truncated in the capture (snapshot length or IP fragment), not tried");
             return;
@@ -239,6 +286,17 @@ public final class DecryptPcapCommand implements Callable<Integer> {
                 }
             }
         }
+        afterOpen(number, d, dirs, keyId, lines, v, dir, line, buf);
+    }
+
+    /**
+     * What becomes of a data packet once its key search ended with {@code v} on {@code line} in
+     * direction {@code dir}: counted, written, re-encrypted, or a failure line. {@code packet}
+     * holds it as {@link DataChannel#open} left it (the plaintext at byte 24 when authentic).
+     */
+    private void afterOpen(int number, UdpDatagram d, Direction[] dirs, int keyId, int[] lines, Verdict v,
+                           Direction dir, int line, MemorySegment packet) throws IOException {
+        byte[] p = d.payload();
         Direction[] found = {dir};
         switch (v) {
             case OK, PING, OCC_EXIT -> keys.authenticated(line);
@@ -246,7 +304,7 @@ public final class DecryptPcapCommand implements Callable<Integer> {
                 keys.authenticated(line);
                 fail(number, d, found, keyId, p, String.format("%s (authentic, but the plaintext is neither "
                         + "IP nor a ping; first byte 0x%02x: compression framing?)", v.counterName(),
-                        buf.get(ValueLayout.JAVA_BYTE, Wire.CIPHERTEXT_OFFSET)));
+                        packet.get(ValueLayout.JAVA_BYTE, Wire.CIPHERTEXT_OFFSET)));
                 return;
             }
             case AUTH_FAILED -> {
@@ -265,30 +323,80 @@ public final class DecryptPcapCommand implements Callable<Integer> {
         if (v != Verdict.OK) {
             notWritten++;
         } else if (writer != null) {
-            byte[] plain = buf.asSlice(Wire.CIPHERTEXT_OFFSET, plaintextLength).toArray(ValueLayout.JAVA_BYTE);
+            byte[] plain = packet.asSlice(Wire.CIPHERTEXT_OFFSET, plaintextLength).toArray(ValueLayout.JAVA_BYTE);
             writer.write(d.seconds(), d.nanos(), plain, 0, plain.length);
         }
         if (verifyReencrypt) {
-            reencrypt(number, d, dir, line, keyId, p, plaintextLength);
+            reencrypt(number, d, dir, line, keyId, p, plaintextLength, packet);
         }
     }
 
-    /** Seals the plaintext in {@code buf} as the sender did and compares with the capture. */
-    private void reencrypt(int number, UdpDatagram d, Direction dir, int line, int keyId, byte[] p, int plaintextLength) {
+    /**
+     * Seals the plaintext in {@code packet} as the sender did, with the software engine whichever
+     * engine opened it, and compares with the capture.
+     */
+    private void reencrypt(int number, UdpDatagram d, Direction dir, int line, int keyId, byte[] p, int plaintextLength,
+                           MemorySegment packet) {
         // open() leaves the header in place: peer-id and packet-id are the captured ones.
-        Verdict v = DataChannel.seal(keys.slot(line, dir.sender), DataChannel.peerId(buf, 0),
-                DataChannel.packetId(buf, 0), scratch, buf, 0, plaintextLength);
+        Verdict v = DataChannel.seal(keys.slot(line, dir.sender), DataChannel.peerId(packet, 0),
+                DataChannel.packetId(packet, 0), scratch, packet, 0, plaintextLength);
         if (v != Verdict.OK) {
             fail(number, d, new Direction[] {dir}, keyId, p, "re-encryption failed: " + v.counterName());
             return;
         }
-        long at = buf.asSlice(0, p.length).mismatch(MemorySegment.ofArray(p));
+        long at = packet.asSlice(0, p.length).mismatch(MemorySegment.ofArray(p));
         if (at == -1) {
             reencrypted++;
         } else {
             fail(number, d, new Direction[] {dir}, keyId, p,
                     "re-encrypted bytes differ from the capture at byte " + at);
         }
+    }
+
+    /** A data packet on its way through the asynchronous engine: what the capture said about it. */
+    private record Waiting(int number, UdpDatagram d, Direction[] dirs, int keyId) {
+    }
+
+    /** Adds the packet to the burst with its first candidate, the one the synchronous search tries first. */
+    private void toEngine(Waiting w) throws IOException {
+        inFlight.add(w.d().payload(), keys.candidates(w.keyId())[0], w.dirs()[0].receiver);
+        waiting.add(w);
+        if (inFlight.isFull()) {
+            settleInFlight();
+        }
+    }
+
+    /**
+     * Completes the burst, then ends each packet's key search in capture order — the search of
+     * {@link #onDatagram}, with the engine opening: {@link OpeningBurst#open} reuses the first try
+     * when it is still the first candidate, so the usual packet costs one request.
+     */
+    private void settleInFlight() throws IOException {
+        if (inFlight == null || inFlight.size() == 0) {
+            return;
+        }
+        inFlight.complete();
+        for (int i = 0; i < waiting.size(); i++) {
+            Waiting w = waiting.get(i);
+            int[] lines = keys.candidates(w.keyId()); // now: the packets before it may have moved its key-id
+            Verdict v = Verdict.AUTH_FAILED;
+            Direction dir = w.dirs()[0];
+            int line = lines[0];
+            search:
+            for (Direction dd : w.dirs()) {
+                for (int l : lines) {
+                    v = inFlight.open(i, l, dd.receiver);
+                    dir = dd;
+                    line = l;
+                    if (v != Verdict.AUTH_FAILED) {
+                        break search;
+                    }
+                }
+            }
+            afterOpen(w.number(), w.d(), w.dirs(), w.keyId(), lines, v, dir, line, inFlight.packet(i));
+        }
+        waiting.clear();
+        inFlight.clear();
     }
 
     private void fail(int number, UdpDatagram d, Direction[] dirs, int keyId, byte[] p, String why) {

@@ -196,6 +196,8 @@ class DecryptPcapCommandTest {
         assertTrue(help.contains("Keepalive pings and OCC exit messages count as decrypted but are not written"), help);
         assertTrue(help.contains("--verify-reencrypt"));
         assertTrue(help.contains("Exit status: 0"));
+        assertTrue(help.contains("cryptodev[:DEVARGS]|qat"), help);
+        assertTrue(help.contains("--verify-reencrypt seals again in software"), help);
     }
 
     @Test
