@@ -118,8 +118,8 @@ public final class AsyncEngines {
         if (e.hardware() && !packetsInMbufs) {
             e.close();
             throw new IllegalArgumentException("--crypto cryptodev:" + devargs + ": " + e.deviceName() + " is a hardware"
-                    + " device and DMAs to mbufs only; the socket backend's packets are not in mbufs: use --backend dpdk,"
-                    + " or --crypto qat through qatlib");
+                    + " device and DMAs to mbufs only, and these packets are in plain memory (the socket backend's,"
+                    + " decrypt-pcap's): the daemon's DPDK backend hands it mbufs; qatlib (--crypto qat) copies instead");
         }
         return e;
     }

@@ -84,8 +84,6 @@ final class Text {
                     .append(" in flight ").append(u(s, "crypto_in_flight"))
                     .append(" busy ").append(u(s, "crypto_busy"))
                     .append(" failed ").append(u(s, "crypto_failed"));
-        } else if (s.has(FieldNames.CRYPTO)) {
-            sb.append("  crypto ").append(str(s, FieldNames.CRYPTO));
         }
         if (s.has(DPDK + "mbufs_in_use")) {
             sb.append("  exception path: to kernel ").append(u(s, DPDK + "exception_to_kernel_packets"))

@@ -312,11 +312,10 @@ public final class Handlers {
     // --- daemon -----------------------------------------------------------------------------------
 
     private Message stats(Message request) {
-        Message.Builder reply = Message.replyTo(request).u64(FieldNames.PEER_COUNT, engine.table().size())
-                .string(FieldNames.CRYPTO, cryptoName());
+        Message.Builder reply = Message.replyTo(request).u64(FieldNames.PEER_COUNT, engine.table().size());
         engine.stats().snapshot().forEach(reply::u64);
-        backendCounters.get().forEach(reply::u64); // the DPDK backend's exception path, pool, drivers
-        return reply.build();
+        backendCounters.get().forEach(reply::u64); // the DPDK backend's exception path, pool, drivers; crypto_*
+        return reply.string(FieldNames.CRYPTO, cryptoName()).build();
     }
 
     /** The engine the packets go through: the offload's name when there is one (the software one takes only the rest). */
