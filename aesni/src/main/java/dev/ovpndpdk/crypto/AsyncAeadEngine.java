@@ -48,8 +48,9 @@ public interface AsyncAeadEngine extends AutoCloseable {
     AsyncAeadKey newKey(CipherAlg alg, MemorySegment key, MemorySegment nonceTail, boolean encrypt);
 
     /**
-     * The queue of worker {@code worker}, at most {@code depth} requests in flight. Called once
-     * per worker, before traffic; the queue is then used by that worker's thread only.
+     * The queue of worker {@code worker}, at most {@code depth} requests in flight — fewer where
+     * the device holds fewer ({@link CryptoQueue#depth()} says). Called once per worker, before
+     * traffic; the queue is then used by that worker's thread only.
      *
      * @throws IllegalArgumentException when the engine has fewer queues than workers
      */

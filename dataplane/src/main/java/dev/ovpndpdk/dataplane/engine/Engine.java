@@ -2,6 +2,7 @@ package dev.ovpndpdk.dataplane.engine;
 
 import dev.ovpndpdk.crypto.AeadEngine;
 import dev.ovpndpdk.crypto.AeadScratch;
+import dev.ovpndpdk.crypto.CryptoQueue;
 import dev.ovpndpdk.crypto.CipherAlg;
 import dev.ovpndpdk.dataplane.peer.IpPrefix;
 import dev.ovpndpdk.dataplane.peer.IpText;
@@ -157,10 +158,15 @@ public final class Engine implements AutoCloseable {
         AeadScratch s = crypto.newScratch();
         scratches.add(s);
         int index = workers.size();
+        CryptoQueue q = offload == null ? null : offload.engine().newQueue(index, offload.depth());
+        // The worker's ring no deeper than the device's queue: what the ring takes, the device takes.
+        int depth = q == null ? 0 : Math.min(offload.depth(), Integer.highestOneBit(q.depth()));
+        if (q != null && depth < offload.depth()) {
+            int d = depth;
+            LOG.info(() -> "worker " + index + ": " + d + " packets in flight (the device's queue holds " + q.depth() + ")");
+        }
         Worker w = new Worker(index, wire, tunnel, table, stats, grace, s, workerEvents,
-                arena, config.burst(), config.slotSize(),
-                offload == null ? null : offload.engine().newQueue(index, offload.depth()),
-                offload == null ? 0 : offload.depth(), offload == null ? 0 : offload.minSize());
+                arena, config.burst(), config.slotSize(), q, depth, offload == null ? 0 : offload.minSize());
         workers.add(w);
         return w;
     }

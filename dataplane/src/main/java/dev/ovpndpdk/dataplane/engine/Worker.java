@@ -139,10 +139,17 @@ public final class Worker {
             this.txRing = null;
         } else {
             this.inFlight = new CryptoInFlight(queue, depth, burst);
-            // Slots in flight must not be received into: enough batches for a full engine, and one more.
-            int k = rx.overNativeMemory() ? 1 : depth / burst + 1;
-            this.rxRing = ring(rx, k, wire, arena, burst, slotSize);
-            this.txRing = ring(tx, k, wire, arena, burst, slotSize);
+            if (rx.overNativeMemory()) {
+                // The packets live in the port's buffers (mbufs), which the entry in flight holds:
+                // the batch itself can take the next burst at once.
+                this.rxRing = null;
+                this.txRing = null;
+            } else {
+                // Slots in flight must not be received into: enough batches for a full engine, and one more.
+                int k = depth / burst + 1;
+                this.rxRing = ring(rx, k, wire, arena, burst, slotSize);
+                this.txRing = ring(tx, k, wire, arena, burst, slotSize);
+            }
         }
         this.rxHeld = rxRing == null ? null : new int[rxRing.length];
         this.txHeld = txRing == null ? null : new int[txRing.length];
@@ -226,8 +233,8 @@ public final class Worker {
     // --- wire → tunnel ------------------------------------------------------------------------
 
     private int wireToTunnel(Snapshot snap, long now) {
-        if (rxRing != null && rxHeld[rxAt] > 0) {
-            return 0; // every batch's slots hold packets in flight: the engine is full, wait for it
+        if (inFlight != null && cannotTakeABurst(rx, rxHeld, rxAt)) {
+            return 0; // backpressure: the packets wait in the port's queue until the engine has room
         }
         PacketBatch rx = this.rx; // a local: the field changes only between passes, with a ring
         boolean async = inFlight != null;
@@ -312,6 +319,15 @@ public final class Worker {
             }
         }
         return n;
+    }
+
+    /**
+     * With an engine: whether a burst received now might not fit — the in-flight ring has less
+     * than a burst's room, or (slot-based ports) the next batch's slots still hold packets in
+     * flight. Then the direction is skipped for the pass: backpressure, not drops.
+     */
+    private boolean cannotTakeABurst(PacketBatch next, int[] held, int at) {
+        return inFlight.depth() - inFlight.size() < next.capacity || held != null && held[at] > 0;
     }
 
     /**
@@ -437,8 +453,8 @@ public final class Worker {
     // --- tunnel → wire ------------------------------------------------------------------------
 
     private int tunnelToWire(Snapshot snap, long now) {
-        if (txRing != null && txHeld[txAt] > 0) {
-            return 0; // as on receive: the engine is full
+        if (inFlight != null && cannotTakeABurst(tx, txHeld, txAt)) {
+            return 0; // as on receive
         }
         PacketBatch tx = this.tx;
         boolean async = inFlight != null;

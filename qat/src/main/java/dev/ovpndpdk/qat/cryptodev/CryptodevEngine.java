@@ -62,6 +62,11 @@ public final class CryptodevEngine implements AsyncAeadEngine {
     private final CryptodevQueue[] queue;
     /** Held around every enqueue when the device's queue pairs share a producer (a scheduler); else null. */
     private final Object enqueueLock;
+    /**
+     * What one of a crypto scheduler's worker-lcore rings holds (DPDK 22.11: 256 slots, one kept
+     * free): all its queue pairs' requests in flight together.
+     */
+    static final int SCHEDULER_RING = 255;
     private final List<CryptodevKey> keys = new ArrayList<>();
     private boolean closed;
 
@@ -280,7 +285,10 @@ public final class CryptodevEngine implements AsyncAeadEngine {
             throw new IllegalArgumentException("queue depth " + depth + ": 1 to " + (descriptors - 1)
                     + " (the queue pair has " + descriptors + " descriptors, and a ring keeps one free)");
         }
-        CryptodevQueue q = new CryptodevQueue(this, device.dev, worker, depth, opPool, wrapperPool, enqueueLock);
+        // A scheduler's queue pairs share its lcores' rings (MultiCoreScheduler): together they
+        // must not hold more than a ring takes, or the device refuses what the worker counted on.
+        int d = driver.equals("crypto_scheduler") ? Math.min(depth, SCHEDULER_RING / queues) : depth;
+        CryptodevQueue q = new CryptodevQueue(this, device.dev, worker, d, opPool, wrapperPool, enqueueLock);
         queue[worker] = q;
         return q;
     }
