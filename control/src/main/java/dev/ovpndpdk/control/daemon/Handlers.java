@@ -123,6 +123,7 @@ public final class Handlers {
             case NO_KEY -> Errno.ENOLINK;
             case ADDRESS_IN_USE -> Errno.EADDRINUSE;
             case NOT_SUPPORTED -> Errno.ENOTSUP;
+            case NO_SPACE -> Errno.ENOSPC;
         };
     }
 

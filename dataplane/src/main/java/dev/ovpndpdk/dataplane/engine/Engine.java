@@ -302,6 +302,9 @@ public final class Engine implements AutoCloseable {
                     decKey, decNonceTail, config.replayWindow());
         } catch (IllegalArgumentException e) {
             throw new RequestException(RequestException.Kind.INVALID, e.getMessage());
+        } catch (IllegalStateException e) {
+            // The asynchronous engine has no room for another session (its pool is full).
+            throw new RequestException(RequestException.Kind.NO_SPACE, e.getMessage());
         }
         grace.retire(p.keys().install(slot, k));
         LOG.info(() -> "peer " + peerId + ": key-id " + keyId + " " + alg + " in " + slot.name().toLowerCase());

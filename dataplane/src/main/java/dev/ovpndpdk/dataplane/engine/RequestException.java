@@ -5,7 +5,7 @@ package dev.ovpndpdk.dataplane.engine;
  * code (ENOENT, EEXIST, …) and a message for the operator.
  */
 public final class RequestException extends RuntimeException {
-    public enum Kind { NOT_FOUND, EXISTS, INVALID, NO_KEY, ADDRESS_IN_USE, NOT_SUPPORTED }
+    public enum Kind { NOT_FOUND, EXISTS, INVALID, NO_KEY, ADDRESS_IN_USE, NOT_SUPPORTED, NO_SPACE }
 
     private final Kind kind;
 

@@ -16,6 +16,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -290,6 +291,24 @@ class AsyncWorkerTest {
         t.server.engine.close(); // workers stop, in-flight work abandoned before keys are freed
         assertEquals(12, serverDrops(DropReason.CRYPTO_FAILED));
         assertTrue(deferred.queues.get(0).closed);
+    }
+
+    /** A full session pool refuses NEW_KEY with NO_SPACE (ENOSPC on the control socket) and changes nothing. */
+    @Test
+    void aFullSessionPoolRefusesTheKeyAndChangesNothing() {
+        net(256, 0);
+        deferred.sessionsLeft.set(1); // the encrypt session fits, the decrypt one does not
+        long open = deferred.openKeys.get();
+        RequestException e = assertThrows(RequestException.class, () -> TestNet.installKey(t.server.engine, 1,
+                KeySlots.Slot.SECONDARY, 1, CipherAlg.AES_256_GCM, t.newMaterial(), Role.SERVER));
+        assertEquals(RequestException.Kind.NO_SPACE, e.kind());
+        assertEquals(open, deferred.openKeys.get(), "the session made first was closed again");
+        assertEquals(null, t.server.engine.peer(1).keys().secondary());
+        deferred.sessionsLeft.set(Long.MAX_VALUE);
+        byte[] a = up(1, 200);
+        t.client(1).tun.hostSends(a);
+        t.pump();
+        assertArrayEquals(a, t.server.tun.delivered().poll(), "the primary key still works");
     }
 
     /** Keepalives and OCC exit come back through the engine and are consumed, not delivered. */

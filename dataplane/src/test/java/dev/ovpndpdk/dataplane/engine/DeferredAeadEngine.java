@@ -67,8 +67,14 @@ final class DeferredAeadEngine implements AsyncAeadEngine {
         return inner.supports(alg);
     }
 
+    /** Sessions it can still make; past them newKey fails as a full session pool does. */
+    final AtomicLong sessionsLeft = new AtomicLong(Long.MAX_VALUE);
+
     @Override
     public AsyncAeadKey newKey(CipherAlg alg, MemorySegment key, MemorySegment nonceTail, boolean encrypt) {
+        if (sessionsLeft.getAndDecrement() <= 0) {
+            throw new IllegalStateException("deferred: no session left");
+        }
         openKeys.incrementAndGet();
         return new Key(alg, inner.newKey(alg, key), nonceTail.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), encrypt);
     }

@@ -43,8 +43,13 @@ public final class CryptodevEngine implements AsyncAeadEngine {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(CryptodevEngine.class.getName());
     /** Descriptors per queue pair: a power of two (QAT, and the rings of the software PMDs). */
     public static final int DEFAULT_DESCRIPTORS = 2048;
-    /** Sessions: two directions × two key slots × peers; 1024 covers 256 peers. */
-    public static final int DEFAULT_SESSIONS = 1024;
+    /**
+     * Sessions: two directions × two key slots × peers, so 16384 covers 4096 peers with a key
+     * in each slot; about 19 MB of pool on crypto_aesni_gcm (1152-byte elements). A NEW_KEY past
+     * it is refused with ENOSPC. The system property {@value #SESSIONS_PROPERTY} changes it.
+     */
+    public static final int DEFAULT_SESSIONS = Integer.getInteger("ovpndpdk.cryptodev.sessions", 16384);
+    public static final String SESSIONS_PROPERTY = "ovpndpdk.cryptodev.sessions";
     private static final int IV_LENGTH = CipherAlg.NONCE_LENGTH;
     private static final int AAD_LENGTH = 8;
     private static final AtomicInteger POOLS = new AtomicInteger();
