@@ -275,7 +275,7 @@ public final class Worker {
             }
             CounterSet ps = peer.stats();
             linkRx.add(peer, len);
-            if (async && openLater(peer, mem, off, len, head, i)) {
+            if (async && openLater(peer, mem, off, len, head, i, now)) {
                 continue;
             }
 
@@ -336,7 +336,7 @@ public final class Worker {
      * nothing is in flight and software would open it anyway: then false, and the caller opens
      * it inline. True when the entry has its disposition (in flight, or dropped here).
      */
-    private boolean openLater(Peer peer, MemorySegment mem, long off, int len, long head, int i) {
+    private boolean openLater(Peer peer, MemorySegment mem, long off, int len, long head, int i, long now) {
         KeySlot slot = DataChannel.openingSlot(peer.keys().current(), head, len);
         boolean offload = slot != null && slot.asyncDecrypt() != null && len >= offloadMinSize;
         if (!offload && inFlight.size() == 0) {
@@ -344,6 +344,12 @@ public final class Worker {
         }
         if (slot == null) {
             drop(rx.handle[i], peer.stats(), DropReason.of(DataChannel.whyNotOpened(head, len)));
+            return true;
+        }
+        if (!DataChannel.mayBeNew(slot, head, now)) {
+            // Already seen (read-only check): no device request for it. Counted as the
+            // synchronous path counts a replay; a forged id never moves the window either way.
+            drop(rx.handle[i], peer.stats(), DropReason.REPLAY);
             return true;
         }
         if (inFlight.isFull()) {

@@ -117,6 +117,15 @@ public final class DataChannel {
         return keys.forKeyId((int) (head >>> 56) & Wire.KEY_ID_MASK);
     }
 
+    /**
+     * Before submit: whether the packet-id in {@code head} may still be new for {@code slot}'s
+     * window (read-only, {@link ReplayWindow#mayAccept}); false is a replay that need not cost
+     * a device request. {@link #afterOpen} decides.
+     */
+    public static boolean mayBeNew(KeySlot slot, long head, long nowNanos) {
+        return slot.replay().mayAccept(head & 0xFFFFFFFFL, nowNanos);
+    }
+
     /** The drop verdict of a packet {@link #openingSlot} found no slot for. */
     public static Verdict whyNotOpened(long head, int len) {
         Verdict v = checkDataV2((int) (head >>> (56 + Wire.OPCODE_SHIFT)), len);

@@ -102,6 +102,26 @@ public final class ReplayWindow {
         return true;
     }
 
+    /**
+     * Whether {@link #accept} would take {@code id} now, changing nothing: the read-only check a
+     * worker makes before it submits a packet to an asynchronous engine, so that a replayed packet
+     * costs no device request (async-crypto.md §6.4). The authoritative check is still
+     * {@link #accept}, after authentication: two copies of one id both pass this one.
+     */
+    public boolean mayAccept(long id, long nowNanos) {
+        if (id <= 0) {
+            return false;
+        }
+        if (id > highest) {
+            return true;
+        }
+        long f = highest != 0 && nowNanos - lastAcceptNanos >= EXPIRE_NANOS ? highest : floor;
+        if (highest - id >= size || id <= f) {
+            return false;
+        }
+        return (bits[(int) ((id & mask) >>> 6)] & (1L << (id & 63))) == 0;
+    }
+
     /** Moves the top of the window to {@code id}: forget the ids that fall out, mark {@code id}. */
     private void slideTo(long id) {
         long delta = id - highest;

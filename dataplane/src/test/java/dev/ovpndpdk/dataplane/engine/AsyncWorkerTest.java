@@ -311,6 +311,39 @@ class AsyncWorkerTest {
         assertArrayEquals(a, t.server.tun.delivered().poll(), "the primary key still works");
     }
 
+    /**
+     * A replayed packet costs no device request (read-only check before submit); two copies
+     * of one id in flight together both pass that check, and the window, updated only at
+     * finish, drops the second.
+     */
+    @Test
+    void replaysAreDroppedBeforeTheEngineAndAfterIt() {
+        net(256, 0);
+        java.util.List<byte[]> wire = new java.util.ArrayList<>();
+        t.net.tap(wire::add); // what the client sends, as it leaves
+        t.client(1).tun.hostSends(up(1, 200));
+        t.pump();
+        assertEquals(1, t.server.tun.delivered().size());
+        byte[] sent = wire.get(wire.size() - 1);
+        long before = submitted();
+        t.net.inject(TestNet.clientAddress(1), TestNet.serverAddress(), sent); // a replay of a finished one
+        t.pump();
+        assertEquals(1, serverDrops(DropReason.REPLAY));
+        assertEquals(before, submitted(), "the replay never reached the engine");
+
+        deferred.stalled = true;
+        t.client(1).tun.hostSends(up(2, 200));
+        t.pump();
+        byte[] second = wire.get(wire.size() - 1);
+        t.net.inject(TestNet.clientAddress(1), TestNet.serverAddress(), second); // its copy, while it is in flight
+        t.pump();
+        deferred.stalled = false;
+        t.pump();
+        t.pump();
+        assertEquals(2, serverDrops(DropReason.REPLAY), "the copy, at finish");
+        assertEquals(2, t.server.engine.stats().get(Counter.VPN_RX_PACKETS));
+    }
+
     /** Keepalives and OCC exit come back through the engine and are consumed, not delivered. */
     @Test
     void keepaliveThroughTheEngineIsConsumed() {

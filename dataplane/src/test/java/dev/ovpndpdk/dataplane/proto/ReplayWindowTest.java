@@ -145,4 +145,28 @@ class ReplayWindowTest {
             }
         }
     }
+
+    /** The read-only check before submit agrees with accept on every id, and changes nothing. */
+    @Test
+    void mayAcceptForeseesAcceptExactly() {
+        Random r = new Random(11);
+        for (int size : new int[] {64, 2048}) {
+            ReplayWindow w = new ReplayWindow(size);
+            long now = 0;
+            long top = 1;
+            for (int i = 0; i < 200_000; i++) {
+                long id = switch (r.nextInt(4)) {
+                    case 0 -> top + 1;
+                    case 1 -> top + r.nextInt(3 * size);
+                    case 2 -> Math.max(0, top - r.nextInt(2 * size));
+                    default -> r.nextInt(5) == 0 ? 0 : top;
+                };
+                now += r.nextInt(1000) == 0 ? ReplayWindow.EXPIRE_NANOS : 1000;
+                boolean may = w.mayAccept(id, now);
+                assertEquals(may, w.mayAccept(id, now), "asking twice changes nothing");
+                assertEquals(may, w.accept(id, now), "id " + id + " at highest " + w.highest());
+                top = Math.max(top, id);
+            }
+        }
+    }
 }

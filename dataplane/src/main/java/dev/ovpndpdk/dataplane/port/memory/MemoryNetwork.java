@@ -31,7 +31,18 @@ public final class MemoryNetwork {
         deliver(new Datagram(from, to, payload.clone()));
     }
 
+    /** Tests: {@code tap} sees the payload of every datagram sent through the network from now on (a capture). */
+    public void tap(java.util.function.Consumer<byte[]> tap) {
+        this.tap = tap;
+    }
+
+    private volatile java.util.function.Consumer<byte[]> tap;
+
     void deliver(Datagram d) {
+        java.util.function.Consumer<byte[]> t = tap;
+        if (t != null) {
+            t.accept(d.payload().clone());
+        }
         Queue<Datagram> q = inboxes.get(d.to());
         if (q == null) {
             lost.incrementAndGet();
