@@ -1,7 +1,6 @@
 package dev.ovpndpdk.dataplane.engine;
 
 import dev.ovpndpdk.crypto.AeadScratch;
-import dev.ovpndpdk.crypto.CryptoCompletions;
 import dev.ovpndpdk.crypto.CryptoQueue;
 import dev.ovpndpdk.dataplane.peer.Mode;
 import dev.ovpndpdk.dataplane.peer.Peer;
@@ -13,7 +12,6 @@ import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.port.WirePort;
 import dev.ovpndpdk.dataplane.proto.DataChannel;
-import dev.ovpndpdk.dataplane.proto.KeySlot;
 import dev.ovpndpdk.dataplane.proto.Verdict;
 import dev.ovpndpdk.dataplane.proto.Wire;
 import dev.ovpndpdk.dataplane.stats.Counter;
@@ -38,13 +36,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * keepalive:     pings the control thread asked for
  * in flight:     with an asynchronous crypto engine, decrypt and encrypt are submitted and the
  *                rest of each packet's path runs when the engine gives it back, in the order
- *                the packets came ({@link #finishInFlight})
+ *                the packets came ({@link InFlightPath})
  * </pre>
  *
  * Every entry of a burst ends with one disposition, carried out where it is decided:
  * delivered ({@code tunnel.send}), sent ({@code wire.send}), handed to the slow path
  * ({@code wire.toSlowPath}) — the port owns it from then on — in flight in an asynchronous
- * crypto engine ({@link CryptoInFlight} holds it until it finishes), or dropped or consumed, which
+ * crypto engine ({@link InFlightPath} holds it until it finishes), or dropped or consumed, which
  * puts its buffer in {@link Discards} on the line that counts it; those go back to the pool at
  * the end of the pass, with one call.
  *
@@ -57,50 +55,28 @@ public final class Worker {
     private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final MemorySegment PING = Arena.global().allocate(Wire.PING.length);
-    /** Packet memory by absolute address, for packets coming back from the engine. */
-    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     static {
         MemorySegment.copy(Wire.PING, 0, PING, ValueLayout.JAVA_BYTE, 0, Wire.PING.length);
     }
 
-    private final int index;
-    private final WirePort wire;
-    private final TunnelPort tunnel;
+    final int index;
+    final WirePort wire;
+    final TunnelPort tunnel;
     private final PeerTable table;
-    private final CounterSet stats;
+    final CounterSet stats;
     private final GracePeriod grace;
-    private final AeadScratch scratch;
+    final AeadScratch scratch;
     private final Queue<Notification> events;
     private final Queue<Peer> pingRequests = new ConcurrentLinkedQueue<>();
     /** Where dropped and consumed entries' buffers go (the wire port's: both batches are its kind). */
-    private final Discards discards;
-    /** The batches this pass receives into: one each, or the current one of a ring (below). */
+    final Discards discards;
+    /** The batches this pass receives into: one each, or the current one of the in-flight path's ring. */
     private PacketBatch rx;
     private PacketBatch tx;
     private final PacketBatch special;
-    /**
-     * Packets in an asynchronous crypto engine, or null when crypto is synchronous only. With
-     * an engine and ports whose packets live in the batches' own slots (socket backend), the
-     * worker receives into a ring of batches and skips a batch whose slots still hold packets
-     * in flight ({@code rxHeld}/{@code txHeld} count them).
-     */
-    private final CryptoInFlight inFlight;
-    /** Packets shorter than this stay in software even with an engine (its fixed cost per request). */
-    private final int offloadMinSize;
-    private final PacketBatch[] rxRing;
-    private final PacketBatch[] txRing;
-    private final int[] rxHeld;
-    private final int[] txHeld;
-    private int rxAt;
-    private int txAt;
-    /** Packets the engine finished, on their way on: decrypted to deliver, encrypted to send. */
-    private final PacketBatch opened;
-    private final PacketBatch sealed;
-    private final Peer[] openedPeer;
-    private final Peer[] sealedPeer;
-    /** The grace-period epoch this pass read before its snapshot; dates what it submits. */
-    private long seen;
+    /** Packets on an asynchronous crypto engine; null when crypto is synchronous only. */
+    private final InFlightPath inFlight;
     private final Peer[] rxPeer;
     private final Peer[] txPeer;
     private final Peer[] specialPeer;
@@ -109,7 +85,7 @@ public final class Worker {
     private final BurstTally linkTx;
     private final BurstTally vpnTx;
     /** {@link #sourceBelongsTo}'s memo within one burst: a peer and an IPv4 source that routes to it. */
-    private Peer rpfPeer;
+    Peer rpfPeer;
     private int rpfSource4;
 
     /**
@@ -132,31 +108,8 @@ public final class Worker {
         this.rx = wire.newBatch(arena, burst, slotSize);
         this.tx = wire.newBatch(arena, burst, slotSize);
         this.special = new PacketBatch(arena, 8, PacketBatch.HEADROOM + 64);
-        this.offloadMinSize = offloadMinSize;
-        if (queue == null) {
-            this.inFlight = null;
-            this.rxRing = null;
-            this.txRing = null;
-        } else {
-            this.inFlight = new CryptoInFlight(queue, depth, burst);
-            if (rx.overNativeMemory()) {
-                // The packets live in the port's buffers (mbufs), which the entry in flight holds:
-                // the batch itself can take the next burst at once.
-                this.rxRing = null;
-                this.txRing = null;
-            } else {
-                // Slots in flight must not be received into: enough batches for a full engine, and one more.
-                int k = depth / burst + 1;
-                this.rxRing = ring(rx, k, wire, arena, burst, slotSize);
-                this.txRing = ring(tx, k, wire, arena, burst, slotSize);
-            }
-        }
-        this.rxHeld = rxRing == null ? null : new int[rxRing.length];
-        this.txHeld = txRing == null ? null : new int[txRing.length];
-        this.opened = inFlight == null ? null : PacketBatch.overNativeMemory(burst, rx.maxPacket());
-        this.sealed = inFlight == null ? null : PacketBatch.overNativeMemory(burst, rx.maxPacket());
-        this.openedPeer = new Peer[burst];
-        this.sealedPeer = new Peer[burst];
+        this.inFlight = queue == null ? null
+                : new InFlightPath(this, queue, depth, offloadMinSize, rx, tx, wire, arena, burst, slotSize);
         this.rxPeer = new Peer[burst];
         this.txPeer = new Peer[burst];
         this.specialPeer = new Peer[special.capacity];
@@ -166,27 +119,25 @@ public final class Worker {
         this.vpnTx = new BurstTally(index, stats, Counter.VPN_TX_PACKETS, Counter.VPN_TX_BYTES);
     }
 
-    private static PacketBatch[] ring(PacketBatch first, int k, WirePort wire, Arena arena, int burst, int slotSize) {
-        PacketBatch[] r = new PacketBatch[k];
-        r[0] = first;
-        for (int i = 1; i < k; i++) {
-            r[i] = wire.newBatch(arena, burst, slotSize);
-        }
-        return r;
-    }
-
     public int index() {
         return index;
     }
 
     /** This worker's queue on the asynchronous crypto engine, or null. */
     CryptoQueue cryptoQueue() {
-        return inFlight == null ? null : inFlight.queue;
+        return inFlight == null ? null : inFlight.ring.queue;
     }
 
     /** Packets between submit and finish on the asynchronous engine (tests, benchmarks). */
     public int inFlight() {
-        return inFlight == null ? 0 : inFlight.size();
+        return inFlight == null ? 0 : inFlight.ring.size();
+    }
+
+    /** After the worker's thread stopped: what is still in the engine is dropped, its buffers returned. */
+    void abandonInFlight() {
+        if (inFlight != null) {
+            inFlight.abandon();
+        }
     }
 
     WirePort wire() {
@@ -210,20 +161,20 @@ public final class Worker {
      */
     public int doWork(long now) {
         if (inFlight != null) {
-            seen = grace.epoch(); // before the snapshot: dates every key this pass submits with
+            inFlight.seen = grace.epoch(); // before the snapshot: dates every key this pass submits with
         }
         Snapshot snap = table.current();
         int work = wireToTunnel(snap, now) + tunnelToWire(snap, now);
-        if (inFlight != null && inFlight.size() > 0) {
-            work += finishInFlight(snap, now);
+        if (inFlight != null && inFlight.ring.size() > 0) {
+            work += inFlight.finish(snap, now);
         }
         if (!pingRequests.isEmpty()) {
             work += sendPings(now);
         }
         discards.flush();
-        if (inFlight != null && inFlight.size() > 0) {
+        if (inFlight != null && inFlight.ring.size() > 0) {
             // Keys of packets still in the engine stay unreclaimed; and no sleep until they are home.
-            grace.quiescent(index, inFlight.oldestEpoch());
+            grace.quiescent(index, inFlight.ring.oldestEpoch());
             return Math.max(work, 1);
         }
         grace.quiescent(index);
@@ -233,7 +184,7 @@ public final class Worker {
     // --- wire → tunnel ------------------------------------------------------------------------
 
     private int wireToTunnel(Snapshot snap, long now) {
-        if (inFlight != null && cannotTakeABurst(rx, rxHeld, rxAt)) {
+        if (inFlight != null && inFlight.cannotTakeABurst(rx, true)) {
             return 0; // backpressure: the packets wait in the port's queue until the engine has room
         }
         PacketBatch rx = this.rx; // a local: the field changes only between passes, with a ring
@@ -275,7 +226,7 @@ public final class Worker {
             }
             CounterSet ps = peer.stats();
             linkRx.add(peer, len);
-            if (async && openLater(peer, mem, off, len, head, i, now)) {
+            if (async && inFlight.openLater(rx, peer, mem, off, len, head, i, now)) {
                 continue;
             }
 
@@ -312,65 +263,9 @@ public final class Worker {
         }
         linkRx.flush();
         if (inFlight != null) {
-            inFlight.submit();
-            if (rxRing != null && rxHeld[rxAt] > 0) {
-                rxAt = (rxAt + 1) % rxRing.length;
-                this.rx = rxRing[rxAt];
-            }
+            this.rx = inFlight.submitted(rx, true);
         }
         return n;
-    }
-
-    /**
-     * With an engine: whether a burst received now might not fit — the in-flight ring has less
-     * than a burst's room, or (slot-based ports) the next batch's slots still hold packets in
-     * flight. Then the direction is skipped for the pass: backpressure, not drops.
-     */
-    private boolean cannotTakeABurst(PacketBatch next, int[] held, int at) {
-        return inFlight.depth() - inFlight.size() < next.capacity || held != null && held[at] > 0;
-    }
-
-    /**
-     * Receive with an engine: entry {@code i} goes into the in-flight ring — to the engine, or
-     * opened in software in its place when it is short or its key has no session there — unless
-     * nothing is in flight and software would open it anyway: then false, and the caller opens
-     * it inline. True when the entry has its disposition (in flight, or dropped here).
-     */
-    private boolean openLater(Peer peer, MemorySegment mem, long off, int len, long head, int i, long now) {
-        KeySlot slot = DataChannel.openingSlot(peer.keys().current(), head, len);
-        boolean offload = slot != null && slot.asyncDecrypt() != null && len >= offloadMinSize;
-        if (!offload && inFlight.size() == 0) {
-            return false; // nothing to keep order with
-        }
-        if (slot == null) {
-            drop(rx.handle[i], peer.stats(), DropReason.of(DataChannel.whyNotOpened(head, len)));
-            return true;
-        }
-        if (!DataChannel.mayBeNew(slot, head, now)) {
-            // Already seen (read-only check): no device request for it. Counted as the
-            // synchronous path counts a replay; a forged id never moves the window either way.
-            drop(rx.handle[i], peer.stats(), DropReason.REPLAY);
-            return true;
-        }
-        if (inFlight.isFull()) {
-            drop(rx.handle[i], peer.stats(), DropReason.CRYPTO_BUSY);
-            return true;
-        }
-        int e = inFlight.take(seen, false, peer, slot, rx.handle[i], mem.address() + off, len, rxRing == null ? -1 : rxAt);
-        inFlight.addrV6[e] = rx.addrV6[i];
-        inFlight.addrHi[e] = rx.addrHi[i];
-        inFlight.addrLo[e] = rx.addrLo[i];
-        inFlight.addrPort[e] = rx.addrPort[i];
-        if (rxRing != null) {
-            rxHeld[rxAt]++;
-        }
-        if (offload) {
-            inFlight.stage(e, slot.asyncDecrypt());
-        } else {
-            boolean ok = DataChannel.openNow(slot, scratch, mem, off, len, (int) head);
-            inFlight.doneNow(e, ok ? CryptoCompletions.OK : CryptoCompletions.AUTH_FAILED);
-        }
-        return true;
     }
 
     /**
@@ -410,7 +305,7 @@ public final class Worker {
         authentic(peer, rx.addrV6[i], rx.addrHi[i], rx.addrLo[i], rx.addrPort[i], now);
     }
 
-    private void authentic(Peer peer, boolean v6, long hi, long lo, int port, long now) {
+    void authentic(Peer peer, boolean v6, long hi, long lo, int port, long now) {
         peer.touchRx(now);
         Remote r = peer.remote();
         if (r == null || !r.matches(v6, hi, lo, port)) {
@@ -427,7 +322,7 @@ public final class Worker {
      * IPv4 source that passed, and its peer, are remembered for the rest of the burst (one
      * snapshot): a burst is mostly one flow, and then one lookup serves it.
      */
-    private boolean sourceBelongsTo(Snapshot snap, Peer peer, MemorySegment mem, long ip) {
+    boolean sourceBelongsTo(Snapshot snap, Peer peer, MemorySegment mem, long ip) {
         int version = (mem.get(ValueLayout.JAVA_BYTE, ip) & 0xF0) >>> 4;
         if (version == 4) {
             int src = mem.get(BE_INT, ip + 12);
@@ -445,13 +340,13 @@ public final class Worker {
     }
 
     /** The packet in buffer {@code handle} is dropped for {@code r}: counted, and the buffer discarded. */
-    private void drop(long handle, CounterSet peerStats, DropReason r) {
+    void drop(long handle, CounterSet peerStats, DropReason r) {
         count(peerStats, r);
         discards.add(handle);
     }
 
     /** A drop whose buffer is already gone (a port refused the entry and freed it). */
-    private void count(CounterSet peerStats, DropReason r) {
+    void count(CounterSet peerStats, DropReason r) {
         stats.drop(index, r);
         peerStats.drop(index, r);
     }
@@ -459,7 +354,7 @@ public final class Worker {
     // --- tunnel → wire ------------------------------------------------------------------------
 
     private int tunnelToWire(Snapshot snap, long now) {
-        if (inFlight != null && cannotTakeABurst(tx, txHeld, txAt)) {
+        if (inFlight != null && inFlight.cannotTakeABurst(tx, false)) {
             return 0; // as on receive
         }
         PacketBatch tx = this.tx;
@@ -485,7 +380,7 @@ public final class Worker {
                 continue;
             }
             long start = off - Wire.DATA_V2_OVERHEAD;
-            if (async && sealLater(peer, r, mem, start, len, i)) {
+            if (async && inFlight.sealLater(tx, peer, mem, start, len, i)) {
                 continue;
             }
             Verdict v = DataChannel.encrypt(peer.keys().current(), peer.txId(), scratch, mem, start, len);
@@ -504,202 +399,12 @@ public final class Worker {
             settle(tx, txPeer, out, wire.send(tx, out), now, SENT);
         }
         if (inFlight != null) {
-            inFlight.submit();
-            if (txRing != null && txHeld[txAt] > 0) {
-                txAt = (txAt + 1) % txRing.length;
-                this.tx = txRing[txAt];
-            }
+            this.tx = inFlight.submitted(tx, false);
         }
         return n;
     }
 
-    /**
-     * Send with an engine, as {@link #openLater}: the header and packet-id are written now (ids
-     * leave in the order packets came), the sealing is the engine's or, for a short packet or a
-     * key without a session, software's in its place.
-     */
-    private boolean sealLater(Peer peer, Remote r, MemorySegment mem, long start, int len, int i) {
-        KeySlot slot = peer.keys().current().primary();
-        boolean offload = slot != null && slot.asyncEncrypt() != null && len >= offloadMinSize;
-        if (!offload && inFlight.size() == 0) {
-            return false;
-        }
-        if (inFlight.isFull()) {
-            drop(tx.handle[i], peer.stats(), DropReason.CRYPTO_BUSY);
-            return true;
-        }
-        Verdict v = DataChannel.writeHeader(slot, peer.txId(), mem, start, len);
-        if (v != Verdict.OK) {
-            drop(tx.handle[i], peer.stats(), DropReason.of(v));
-            return true;
-        }
-        // The destination is read at finish: a peer that floated meanwhile gets the packet where it is now.
-        int e = inFlight.take(seen, true, peer, slot, tx.handle[i], mem.address() + start, len + Wire.DATA_V2_OVERHEAD,
-                txRing == null ? -1 : txAt);
-        if (txRing != null) {
-            txHeld[txAt]++;
-        }
-        if (offload) {
-            inFlight.stage(e, slot.asyncEncrypt());
-        } else {
-            DataChannel.sealNow(slot, scratch, mem, start, len);
-            inFlight.doneNow(e, CryptoCompletions.OK);
-        }
-        return true;
-    }
-
     // --- in flight ----------------------------------------------------------------------------
-
-    /**
-     * Collects what the engine finished and carries each packet's path on, oldest first and
-     * only in the order they were taken: decrypted ones through the replay window (only now,
-     * after authentication, and by this worker alone), keepalive, float and RPF to the tunnel;
-     * encrypted ones to the wire. A peer deleted or a key removed while its packets were in
-     * flight drops them with a reason; their memory was kept by the grace period.
-     */
-    private int finishInFlight(Snapshot snap, long now) {
-        inFlight.poll();
-        rpfPeer = null;
-        int nOpened = 0;
-        int nSealed = 0;
-        int finished = 0;
-        int e;
-        while ((e = inFlight.ready()) >= 0) {
-            if (nOpened == opened.capacity || nSealed == sealed.capacity) {
-                sendFinished(nOpened, nSealed, now);
-                nOpened = 0;
-                nSealed = 0;
-            }
-            if (inFlight.sealing[e]) {
-                if (finishSeal(e, nSealed)) {
-                    nSealed++;
-                }
-            } else if (finishOpen(snap, e, nOpened, now)) {
-                nOpened++;
-            }
-            int b = inFlight.batch[e];
-            if (b >= 0) {
-                if (inFlight.sealing[e]) {
-                    txHeld[b]--;
-                } else {
-                    rxHeld[b]--;
-                }
-            }
-            inFlight.release(e);
-            finished++;
-        }
-        sendFinished(nOpened, nSealed, now);
-        return finished;
-    }
-
-    private void sendFinished(int nOpened, int nSealed, long now) {
-        if (nOpened > 0) {
-            settle(opened, openedPeer, nOpened, tunnel.send(opened, nOpened), now, DELIVERED);
-        }
-        if (nSealed > 0) {
-            settle(sealed, sealedPeer, nSealed, wire.send(sealed, nSealed), now, SENT);
-        }
-    }
-
-    /** A decryption back from the engine; true when it became entry {@code k} of {@link #opened}. */
-    private boolean finishOpen(Snapshot snap, int e, int k, long now) {
-        Peer peer = inFlight.peer[e];
-        KeySlot slot = inFlight.key[e];
-        long h = inFlight.handle[e];
-        CounterSet ps = peer.stats();
-        byte status = inFlight.status[e];
-        if (status == CryptoInFlight.BUSY) {
-            drop(h, ps, DropReason.CRYPTO_BUSY);
-            return false;
-        }
-        if (status != CryptoCompletions.OK && status != CryptoCompletions.AUTH_FAILED) {
-            drop(h, ps, DropReason.CRYPTO_FAILED);
-            return false;
-        }
-        if (peer.removed()) {
-            drop(h, ps, DropReason.UNKNOWN_PEER); // deleted while the packet was in flight
-            return false;
-        }
-        if (peer.keys().current().forKeyId(slot.keyId()) != slot) {
-            drop(h, ps, DropReason.UNKNOWN_KEY); // the key was deleted or replaced in flight
-            return false;
-        }
-        if (status == CryptoCompletions.AUTH_FAILED) {
-            drop(h, ps, DropReason.AUTH_FAILED);
-            return false;
-        }
-        long at = inFlight.packet[e];
-        int len = inFlight.length[e];
-        Verdict v = DataChannel.afterOpen(slot, ALL, at, len, ALL.get(BE_INT, at + Wire.PACKET_ID_OFFSET), now);
-        if (v == Verdict.OK) {
-            authentic(peer, inFlight.addrV6[e], inFlight.addrHi[e], inFlight.addrLo[e], inFlight.addrPort[e], now);
-            long inner = at + Wire.CIPHERTEXT_OFFSET;
-            if (snap.mode() == Mode.MP && !sourceBelongsTo(snap, peer, ALL, inner)) {
-                drop(h, ps, DropReason.SOURCE_NOT_ALLOWED);
-                return false;
-            }
-            opened.offset[k] = inner;
-            opened.length[k] = len - Wire.CIPHERTEXT_OFFSET;
-            opened.handle[k] = h;
-            openedPeer[k] = peer;
-            return true;
-        }
-        if (v == Verdict.PING || v == Verdict.OCC_EXIT) {
-            authentic(peer, inFlight.addrV6[e], inFlight.addrHi[e], inFlight.addrLo[e], inFlight.addrPort[e], now);
-            Counter c = v == Verdict.PING ? Counter.KEEPALIVE_RX : Counter.EXIT_NOTIFY_RX;
-            stats.add(index, c, 1);
-            ps.add(index, c, 1);
-            discards.add(h); // consumed
-            return false;
-        }
-        drop(h, ps, DropReason.of(v));
-        return false;
-    }
-
-    /** An encryption back from the engine; true when it became entry {@code k} of {@link #sealed}. */
-    private boolean finishSeal(int e, int k) {
-        Peer peer = inFlight.peer[e];
-        long h = inFlight.handle[e];
-        byte status = inFlight.status[e];
-        if (status != CryptoCompletions.OK) {
-            drop(h, peer.stats(), status == CryptoInFlight.BUSY ? DropReason.CRYPTO_BUSY : DropReason.CRYPTO_FAILED);
-            return false;
-        }
-        Remote r = peer.remote();
-        if (r == null || peer.removed()) {
-            stats.drop(index, DropReason.NO_ROUTE); // as the synchronous path drops for a deleted peer
-            discards.add(h);
-            return false;
-        }
-        sealed.offset[k] = inFlight.packet[e];
-        sealed.length[k] = inFlight.length[e];
-        sealed.handle[k] = h;
-        setAddress(sealed, k, r, peer);
-        sealedPeer[k] = peer;
-        return true;
-    }
-
-    /**
-     * After the worker's thread stopped: whatever is still in the engine is waited for (bounded
-     * by the engine's drain) and dropped as {@code CRYPTO_FAILED}, its buffers returned; then
-     * the queue is closed. Every packet accounted for.
-     */
-    void abandonInFlight() {
-        if (inFlight == null) {
-            return;
-        }
-        inFlight.submit();
-        inFlight.queue.drain(new CryptoCompletions(32));
-        int e;
-        while ((e = inFlight.oldest()) >= 0) {
-            drop(inFlight.handle[e], inFlight.peer[e].stats(), DropReason.CRYPTO_FAILED);
-            inFlight.release(e);
-        }
-        java.util.Arrays.fill(rxHeld, 0);
-        java.util.Arrays.fill(txHeld, 0);
-        discards.flush();
-        inFlight.queue.close();
-    }
 
     /** The peer a tunnel packet goes to, or null with the drop counted (the caller discards it). */
     private Peer route(Snapshot snap, MemorySegment mem, long off, int len) {
@@ -720,7 +425,7 @@ public final class Worker {
     }
 
     /** Where entry {@code i} goes: {@code r}, from {@code peer}'s local address if it has one. */
-    private static void setAddress(PacketBatch b, int i, Remote r, Peer peer) {
+    static void setAddress(PacketBatch b, int i, Remote r, Peer peer) {
         b.addrV6[i] = r.ipv6();
         b.addrHi[i] = r.hi();
         b.addrLo[i] = r.lo();
@@ -730,8 +435,8 @@ public final class Worker {
     }
 
     /** What {@link #settle} counts a taken packet as. */
-    private static final int DELIVERED = 0; // decrypted into the tunnel
-    private static final int SENT = 1;      // encrypted out of the wire
+    static final int DELIVERED = 0; // decrypted into the tunnel
+    static final int SENT = 1;      // encrypted out of the wire
     private static final int PINGS = 2;     // keepalives out of the wire
 
     /**
@@ -739,7 +444,7 @@ public final class Worker {
      * {@code sent} taken — unless the port marked one with a reason of its own — the rest a full
      * queue; then forgets their peers.
      */
-    private void settle(PacketBatch b, Peer[] peers, int out, int sent, long now, int what) {
+    void settle(PacketBatch b, Peer[] peers, int out, int sent, long now, int what) {
         for (int k = 0; k < out; k++) {
             Peer p = peers[k];
             if (k < sent && b.txDrop[k] != 0) {
