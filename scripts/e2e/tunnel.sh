@@ -102,6 +102,7 @@ if [ "$BACKEND" = dpdk ]; then
     declare -A DPID=([s]=${E2E_PIDS[-1]})
 else
     daemon s --tun tun0 --listen "[::]:1194" --mode mp --workers 2 --backend socket "${SERVER_CRYPTO_ARGS[@]}" || exit 1
+    SERVER_PID=${E2E_PIDS[-1]}
 fi
 events s
 for c in $(seq $CLIENTS); do
@@ -343,5 +344,13 @@ if [ "$BACKEND" = dpdk ]; then
         fi
         check_fails "…and its interfaces gone"    nsx "$(ns_of "$node")" ip link show tun0-x
     done
+fi
+if [ "$BACKEND" = socket ] && [[ $SERVER_CRYPTO == cryptodev* ]]; then
+    # The socket backend's cryptodev engine runs in an EAL of its own: at stop every op and
+    # session must be back there too (the DPDK backend's daemons are checked above).
+    kill -TERM "$SERVER_PID"
+    for _ in $(seq 100); do alive "$SERVER_PID" || break; sleep 0.2; done
+    check_fails "s: stopped on SIGTERM"          alive "$SERVER_PID"
+    check "…and every crypto op and session back" grep -q "closed: ops in use 0, sessions in use 0" "$E2E_TMP/s.log"
 fi
 e2e_finish
