@@ -68,8 +68,6 @@ final class CryptoInFlight {
     private int inCurrent;
     private long olderEpoch;
     private int inOlder;
-    /** Completions reported for an entry the engine did not have: an engine bug, counted not trusted. */
-    private long strays;
 
     /**
      * @param depth a power of two: how many packets may be between take and finish
@@ -188,8 +186,7 @@ final class CryptoInFlight {
         for (int c = 0; c < n; c++) {
             int e = completions.cookie[c];
             if (e < 0 || e > mask || state[e] != PENDING) {
-                strays++;
-                continue;
+                continue; // an entry the engine did not have: an engine bug, never trusted
             }
             state[e] = DONE;
             status[e] = completions.status[c];
@@ -228,9 +225,5 @@ final class CryptoInFlight {
     /** The epoch the worker may announce while entries are in flight: that of the oldest. */
     long oldestEpoch() {
         return inOlder > 0 ? olderEpoch : currentEpoch;
-    }
-
-    long strays() {
-        return strays;
     }
 }
