@@ -1,11 +1,9 @@
 package dev.ovpndpdk.qat.cryptodev;
 
 import dev.ovpndpdk.aesni.IpsecMbEngine;
-import dev.ovpndpdk.bindings.dpdk.Dpdk;
 import dev.ovpndpdk.bindings.dpdk.RteLcore;
 import dev.ovpndpdk.bindings.dpdk.RteMbuf;
 import dev.ovpndpdk.bindings.dpdk.RteMempool;
-import dev.ovpndpdk.bindings.libc.Affinity;
 import dev.ovpndpdk.crypto.AeadKey;
 import dev.ovpndpdk.crypto.AeadScratch;
 import dev.ovpndpdk.crypto.AsyncAeadKey;
@@ -25,7 +23,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
@@ -58,16 +55,8 @@ class CryptodevEngineTest {
 
     @BeforeAll
     static void startEal() throws Exception {
-        // Skip only where the build had no DPDK for the shim: a shim that was built but does not
-        // load is a failure.
-        boolean shimBuilt = Dpdk.class.getResource("/native/linux-x86_64/" + Dpdk.SHIM_NAME) != null;
-        assumeTrue(shimBuilt || Dpdk.isAvailable(), "cryptodev engine not tested: " + Dpdk.unavailableReason());
-        assertTrue(Dpdk.isAvailable(), Dpdk.unavailableReason());
-        assumeTrue(IpsecMbEngine.isAvailable(), "no reference to compare with: " + IpsecMbEngine.unavailableReason());
-        ipsecMb = IpsecMbEngine.create();
-        BitSet cpus = Affinity.currentThread();
-        workerLcore = cpus.cardinality() > 1 ? cpus.nextSetBit(cpus.nextSetBit(0) + 1) : -1;
-        CryptodevEal.ensureUp(CryptodevEal.softwareArguments());
+        ipsecMb = CryptodevTestRig.startEal();
+        workerLcore = CryptodevTestRig.secondLcore();
         mbufPool = RteMbuf.rte_pktmbuf_pool_create("ovd_test_pkts", 1023, 0, 0, RteMbuf.RTE_MBUF_DEFAULT_BUF_SIZE,
                 RteLcore.SOCKET_ID_ANY);
         assertTrue(mbufPool != 0, "test mbuf pool");

@@ -1,8 +1,6 @@
 package dev.ovpndpdk.qat.cryptodev;
 
 import dev.ovpndpdk.aesni.IpsecMbEngine;
-import dev.ovpndpdk.bindings.dpdk.Dpdk;
-import dev.ovpndpdk.bindings.libc.Affinity;
 import dev.ovpndpdk.crypto.AeadKey;
 import dev.ovpndpdk.crypto.AeadScratch;
 import dev.ovpndpdk.crypto.AsyncAeadKey;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.Timeout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Random;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -46,14 +43,8 @@ class CryptodevSchedulerTest {
 
     @BeforeAll
     static void startEal() throws Exception {
-        boolean shimBuilt = Dpdk.class.getResource("/native/linux-x86_64/" + Dpdk.SHIM_NAME) != null;
-        assumeTrue(shimBuilt || Dpdk.isAvailable(), "cryptodev engine not tested: " + Dpdk.unavailableReason());
-        assertTrue(Dpdk.isAvailable(), Dpdk.unavailableReason());
-        assumeTrue(IpsecMbEngine.isAvailable(), "no reference to compare with: " + IpsecMbEngine.unavailableReason());
-        ipsecMb = IpsecMbEngine.create();
-        BitSet cpus = Affinity.currentThread();
-        workerLcore = cpus.cardinality() > 1 ? cpus.nextSetBit(cpus.nextSetBit(0) + 1) : -1;
-        CryptodevEal.ensureUp(CryptodevEal.softwareArguments());
+        ipsecMb = CryptodevTestRig.startEal();
+        workerLcore = CryptodevTestRig.secondLcore();
     }
 
     /** The daemon's --crypto for the e2e variant, with this machine's second CPU. */
