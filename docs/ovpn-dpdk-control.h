@@ -136,6 +136,8 @@ enum ovpd_del_reason {
 #define OVPD_F_KEY                "key"
 #define OVPD_F_NONCE_TAIL         "nonce_tail"
 #define OVPD_F_TX_PACKET_ID       "tx_packet_id"
+#define OVPD_F_AEAD_USAGE         "aead_usage"
+#define OVPD_F_FAILED_VERIFICATIONS "failed_verifications"
 #define OVPD_F_PREFIX             "prefix"
 #define OVPD_F_PREFIX_LEN         "prefix_len"
 #define OVPD_F_VPN_RX_BYTES       "vpn_rx_bytes"

@@ -123,11 +123,12 @@ final class Text {
         return sb;
     }
 
-    /** {@code peer 1 primary: key-id 0 AES-256-GCM, last tx packet-id 42}. */
+    /** {@code peer 1 primary: key-id 0 AES-256-GCM, last tx packet-id 42, aead usage 4242}. */
     static String key(Fields k) {
         return "peer " + u(k, FieldNames.PEER_ID) + " " + (u(k, FieldNames.SLOT) == 0 ? "primary" : "secondary")
                 + ": key-id " + u(k, FieldNames.KEY_ID) + " " + str(k, FieldNames.CIPHER)
-                + ", last tx packet-id " + u(k, FieldNames.TX_PACKET_ID);
+                + ", last tx packet-id " + u(k, FieldNames.TX_PACKET_ID)
+                + ", aead usage " + u(k, FieldNames.AEAD_USAGE);
     }
 
     /**

@@ -88,6 +88,8 @@ final class KeyHandlers {
                 .string(FieldNames.CIPHER, k.alg().openvpnName())
                 // The last id sent: the next one less one, 0 before the first packet.
                 .u64(FieldNames.TX_PACKET_ID, Math.max(0, k.peekNextTxPacketId() - 1))
+                .u64(FieldNames.AEAD_USAGE, k.aeadUsage())
+                .u64(FieldNames.FAILED_VERIFICATIONS, k.failedVerifications())
                 .build();
     }
 

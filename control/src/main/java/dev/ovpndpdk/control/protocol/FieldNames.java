@@ -73,6 +73,10 @@ public final class FieldNames {
     public static final int NONCE_TAIL_BYTES = 8;
     /** U64 (GET_KEY): the packet-id of the last packet sent with the key, 0 if none yet. */
     public static final String TX_PACKET_ID = "tx_packet_id";
+    /** U64 (GET_KEY): AEAD usage so far, both directions: plaintext 16-byte blocks + packets (OpenVPN 2.7's count). */
+    public static final String AEAD_USAGE = "aead_usage";
+    /** U64 (GET_KEY): received packets of this key whose tag did not verify. */
+    public static final String FAILED_VERIFICATIONS = "failed_verifications";
 
     // --- Routes ---
 

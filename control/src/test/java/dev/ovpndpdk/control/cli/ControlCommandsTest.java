@@ -108,9 +108,10 @@ class ControlCommandsTest {
         ok("--control", socket, "key", "new", "--peer", "1", "--slot", "primary", "--key-id", "0",
                 "--cipher", "AES-256-GCM", "--key-material", file.toString(), "--role", "client");
         Result get = ok("--control", socket, "key", "get", "--peer", "1", "--slot", "primary");
-        assertEquals("peer 1 primary: key-id 0 AES-256-GCM, last tx packet-id 0" + NL, get.out());
+        assertEquals("peer 1 primary: key-id 0 AES-256-GCM, last tx packet-id 0, aead usage 0" + NL, get.out());
         String json = ok("--control", socket, "key", "get", "--peer", "1", "--slot", "primary", "--json").out();
-        assertEquals("{\"peer_id\":1,\"slot\":0,\"key_id\":0,\"cipher\":\"AES-256-GCM\",\"tx_packet_id\":0}" + NL, json);
+        assertEquals("{\"peer_id\":1,\"slot\":0,\"key_id\":0,\"cipher\":\"AES-256-GCM\",\"tx_packet_id\":0,"
+                + "\"aead_usage\":0,\"failed_verifications\":0}" + NL, json);
         assertFalse(get.out().contains(hex.substring(0, 16)) || json.contains(hex.substring(0, 16)));
         Result swap = run("--control", socket, "key", "swap", "--peer", "1");
         assertEquals(1, swap.exit());

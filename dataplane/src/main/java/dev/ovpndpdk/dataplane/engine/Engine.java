@@ -299,7 +299,7 @@ public final class Engine implements AutoCloseable {
         KeySlot k;
         try {
             k = KeySlot.create(crypto, offload == null ? null : offload.engine(), keyId, alg, encKey, encNonceTail,
-                    decKey, decNonceTail, config.replayWindow());
+                    decKey, decNonceTail, config.replayWindow(), config.workers());
         } catch (IllegalArgumentException e) {
             throw new RequestException(RequestException.Kind.INVALID, e.getMessage());
         } catch (IllegalStateException e) {
@@ -389,6 +389,8 @@ public final class Engine implements AutoCloseable {
             }
             KeySlot primary = p.keys().primary();
             if (primary != null && primary.claimRotateNotification()) {
+                LOG.info(() -> "peer " + p.id() + ": key-id " + primary.keyId() + " should be renegotiated: "
+                        + primary.rotationReason());
                 emit(new Notification.KeyRotate(p.id(), primary.keyId()));
             }
         }

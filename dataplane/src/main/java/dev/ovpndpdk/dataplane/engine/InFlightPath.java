@@ -188,6 +188,7 @@ final class InFlightPath {
             w.drop(tx.handle[i], peer.stats(), DropReason.of(v));
             return true;
         }
+        slot.countUse(w.index, len); // sealed now or by the engine: the key's usage either way
         // The destination is read at finish: a peer that floated meanwhile gets the packet where it is now.
         int e = ring.take(seen, true, peer, slot, tx.handle[i], mem.address() + start, len + Wire.DATA_V2_OVERHEAD,
                 txRing == null ? -1 : txAt);
@@ -277,12 +278,14 @@ final class InFlightPath {
             w.drop(h, ps, DropReason.UNKNOWN_KEY); // the key was deleted or replaced in flight
             return false;
         }
+        long at = ring.packet[e];
+        int len = ring.length[e];
         if (status == CryptoCompletions.AUTH_FAILED) {
+            slot.countFailedVerification(w.index);
             w.drop(h, ps, DropReason.AUTH_FAILED);
             return false;
         }
-        long at = ring.packet[e];
-        int len = ring.length[e];
+        slot.countUse(w.index, len - Wire.CIPHERTEXT_OFFSET); // the key's usage: opened and authentic
         Verdict v = DataChannel.afterOpen(slot, ALL, at, len, ALL.get(BE_INT, at + Wire.PACKET_ID_OFFSET), now);
         if (v == Verdict.OK) {
             w.authentic(peer, ring.addrV6[e], ring.addrHi[e], ring.addrLo[e], ring.addrPort[e], now);

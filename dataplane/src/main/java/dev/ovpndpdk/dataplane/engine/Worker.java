@@ -12,6 +12,8 @@ import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.port.WirePort;
 import dev.ovpndpdk.dataplane.proto.DataChannel;
+import dev.ovpndpdk.dataplane.proto.KeySlot;
+import dev.ovpndpdk.dataplane.proto.KeySlots;
 import dev.ovpndpdk.dataplane.proto.Verdict;
 import dev.ovpndpdk.dataplane.proto.Wire;
 import dev.ovpndpdk.dataplane.stats.Counter;
@@ -230,7 +232,9 @@ public final class Worker {
                 continue;
             }
 
-            Verdict v = DataChannel.decrypt(peer.keys().current(), scratch, mem, off, len, head, now);
+            KeySlots.Pair keys = peer.keys().current();
+            Verdict v = DataChannel.decrypt(keys, scratch, mem, off, len, head, now);
+            countOpened(keys.forKeyId(DataChannel.keyIdOf(head)), len, v);
             if (v == Verdict.OK) {
                 long inner = off + Wire.CIPHERTEXT_OFFSET;
                 int innerLen = len - Wire.CIPHERTEXT_OFFSET;
@@ -383,11 +387,13 @@ public final class Worker {
             if (async && inFlight.sealLater(tx, peer, mem, start, len, i)) {
                 continue;
             }
-            Verdict v = DataChannel.encrypt(peer.keys().current(), peer.txId(), scratch, mem, start, len);
+            KeySlots.Pair keys = peer.keys().current();
+            Verdict v = DataChannel.encrypt(keys, peer.txId(), scratch, mem, start, len);
             if (v != Verdict.OK) {
                 drop(tx.handle[i], peer.stats(), DropReason.of(v));
                 continue;
             }
+            keys.primary().countUse(index, len);
             tx.offset[out] = start;
             tx.length[out] = len + Wire.DATA_V2_OVERHEAD;
             tx.handle[out] = tx.handle[i];
@@ -474,6 +480,18 @@ public final class Worker {
         vpnTx.flush();
     }
 
+    /**
+     * A key's usage (spec §1.6, {@link dev.ovpndpdk.dataplane.proto.AeadLimits}): every packet
+     * its AEAD opened counts, authentic or not; {@code slot} is null when none could open it.
+     */
+    void countOpened(KeySlot slot, int len, Verdict v) {
+        if (v == Verdict.AUTH_FAILED) {
+            slot.countFailedVerification(index);
+        } else if (v.authenticated()) {
+            slot.countUse(index, len - Wire.CIPHERTEXT_OFFSET);
+        }
+    }
+
     // --- keepalive ----------------------------------------------------------------------------
 
     /** Sends the pings the control thread queued: the 16 magic bytes as an ordinary data packet. */
@@ -487,11 +505,13 @@ public final class Worker {
             }
             long start = special.slotBase(k) + PacketBatch.HEADROOM;
             MemorySegment.copy(PING, 0, special.memory, start + Wire.DATA_V2_OVERHEAD, Wire.PING.length);
-            Verdict v = DataChannel.encrypt(p.keys().current(), p.txId(), scratch, special.memory, start, Wire.PING.length);
+            KeySlots.Pair keys = p.keys().current();
+            Verdict v = DataChannel.encrypt(keys, p.txId(), scratch, special.memory, start, Wire.PING.length);
             if (v != Verdict.OK) {
                 count(p.stats(), DropReason.of(v)); // the worker's own memory: nothing to free
                 continue;
             }
+            keys.primary().countUse(index, Wire.PING.length);
             special.offset[k] = start;
             special.length[k] = Wire.DATA_V2_OVERHEAD + Wire.PING.length;
             setAddress(special, k, r, p);

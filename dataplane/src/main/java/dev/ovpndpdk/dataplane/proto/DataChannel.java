@@ -43,6 +43,11 @@ public final class DataChannel {
         return word >>> (24 + Wire.OPCODE_SHIFT);
     }
 
+    /** The key-id of a packet whose first 8 bytes are {@code head} ({@link #header}). */
+    public static int keyIdOf(long head) {
+        return (int) (head >>> 56) & Wire.KEY_ID_MASK;
+    }
+
     /** The peer-id of a P_DATA_V2 packet whose first 4 bytes, big-endian, are {@code word}. */
     public static int peerIdOf(int word) {
         return word & Wire.PEER_ID_MASK;
@@ -88,7 +93,7 @@ public final class DataChannel {
         if (v != Verdict.OK) {
             return v;
         }
-        KeySlot slot = keys.forKeyId((int) (head >>> 56) & Wire.KEY_ID_MASK);
+        KeySlot slot = keys.forKeyId(keyIdOf(head));
         if (slot == null) {
             return Verdict.UNKNOWN_KEY;
         }
@@ -114,7 +119,7 @@ public final class DataChannel {
         if ((int) (head >>> (56 + Wire.OPCODE_SHIFT)) != Wire.P_DATA_V2 || len < Wire.DATA_V2_MIN_LENGTH) {
             return null;
         }
-        return keys.forKeyId((int) (head >>> 56) & Wire.KEY_ID_MASK);
+        return keys.forKeyId(keyIdOf(head));
     }
 
     /**

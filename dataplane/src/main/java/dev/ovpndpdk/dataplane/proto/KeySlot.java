@@ -18,11 +18,14 @@ import java.lang.invoke.VarHandle;
  *
  * <p>TX packet-ids start at 1 and never wrap (spec §1.6): at {@link Wire#PACKET_ID_REKEY}
  * the slot raises {@link #rekeyRequested()} (OpenVPN's own renegotiation trigger), and after
- * {@link Wire#PACKET_ID_LAST} it hands out nothing more.
+ * {@link Wire#PACKET_ID_LAST} it hands out nothing more. The workers also count the key's
+ * AEAD usage and failed verifications ({@link AeadLimits}), which ask for a renegotiation
+ * the same way.
  */
 public final class KeySlot implements AutoCloseable {
     private static final VarHandle TX_ID;
     private static final VarHandle REKEY;
+    private static final VarHandle USE = MethodHandles.arrayElementVarHandle(long[].class);
 
     static {
         try {
@@ -55,10 +58,18 @@ public final class KeySlot implements AutoCloseable {
     private volatile boolean rekey;
     /** Control thread only: KEY_ROTATE was sent for this slot. */
     private boolean rotateNotified;
+    /**
+     * Per worker, two counters: AEAD usage of both directions (plaintext blocks + invocations)
+     * and failed verifications. Each worker writes only its own pair (counter(9), like
+     * CounterSet, but unpadded: a key is one peer's, and one peer's packets are mostly one
+     * worker's); the control thread sums them.
+     */
+    private final long[] use;
 
     private KeySlot(int keyId, CipherAlg alg, AeadKey encrypt, long encryptNonceTail,
                     AeadKey decrypt, long decryptNonceTail, int replayWindow,
-                    AsyncAeadKey asyncEncrypt, AsyncAeadKey asyncDecrypt) {
+                    AsyncAeadKey asyncEncrypt, AsyncAeadKey asyncDecrypt, int workers) {
+        this.use = new long[2 * workers];
         this.asyncEncrypt = asyncEncrypt;
         this.asyncDecrypt = asyncDecrypt;
         this.keyId = keyId;
@@ -92,6 +103,21 @@ public final class KeySlot implements AutoCloseable {
                                  MemorySegment encryptKey, MemorySegment encryptNonceTail,
                                  MemorySegment decryptKey, MemorySegment decryptNonceTail,
                                  int replayWindow) {
+        return create(engine, offload, keyId, alg, encryptKey, encryptNonceTail, decryptKey, decryptNonceTail,
+                replayWindow, 1);
+    }
+
+    /**
+     * As above, for {@code workers} workers: each counts the key's usage in its own place
+     * (with fewer places than workers, the last ones share one and may lose a count).
+     */
+    public static KeySlot create(AeadEngine engine, AsyncAeadEngine offload, int keyId, CipherAlg alg,
+                                 MemorySegment encryptKey, MemorySegment encryptNonceTail,
+                                 MemorySegment decryptKey, MemorySegment decryptNonceTail,
+                                 int replayWindow, int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+        }
         if (keyId < 0 || keyId > Wire.MAX_KEY_ID) {
             throw new IllegalArgumentException("key-id must be 0..7, got " + keyId);
         }
@@ -120,7 +146,7 @@ public final class KeySlot implements AutoCloseable {
             throw e;
         }
         return new KeySlot(keyId, alg, enc, encryptNonceTail.get(ValueLayout.JAVA_LONG_UNALIGNED, 0),
-                dec, decryptNonceTail.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), replayWindow, asyncEnc, asyncDec);
+                dec, decryptNonceTail.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), replayWindow, asyncEnc, asyncDec, workers);
     }
 
     /** Builds a slot from an OpenVPN key block and our role (spec §2.2). */
@@ -203,12 +229,68 @@ public final class KeySlot implements AutoCloseable {
         return rekey;
     }
 
+    /** Worker {@code w}: one AEAD invocation over {@code plaintextLen} bytes, either direction. */
+    public void countUse(int w, int plaintextLen) {
+        int i = Math.min(w, (use.length >>> 1) - 1) << 1;
+        USE.setOpaque(use, i, (long) USE.getOpaque(use, i) + AeadLimits.usageOf(plaintextLen));
+    }
+
+    /** Worker {@code w}: a packet of this key failed authentication. */
+    public void countFailedVerification(int w) {
+        int i = (Math.min(w, (use.length >>> 1) - 1) << 1) + 1;
+        USE.setOpaque(use, i, (long) USE.getOpaque(use, i) + 1);
+    }
+
+    /** AEAD usage so far, both directions (plaintext blocks + invocations), as the workers counted it. */
+    public long aeadUsage() {
+        return sum(0);
+    }
+
+    /** Packets of this key that failed authentication so far. */
+    public long failedVerifications() {
+        return sum(1);
+    }
+
+    private long sum(int which) {
+        long t = 0;
+        for (int i = which; i < use.length; i += 2) {
+            t += (long) USE.getOpaque(use, i);
+        }
+        return t;
+    }
+
+    /** Sets the usage counted so far; for tests of the usage limit (no test can seal 2^36 blocks). */
+    public void setAeadUsage(long usage, long failed) {
+        java.util.Arrays.fill(use, 0);
+        use[0] = usage;
+        use[1] = failed;
+    }
+
     /**
-     * Control thread: true exactly once after {@link #rekeyRequested()} became true, so that
+     * Why this key should be renegotiated now, or null: the TX packet-id reached 0xFF000000,
+     * or the AEAD usage or the failed verifications reached their {@link AeadLimits} thresholds.
+     */
+    public String rotationReason() {
+        if (rekey) {
+            return "tx packet-id reached 0xff000000";
+        }
+        long u = aeadUsage();
+        if (u >= AeadLimits.rotateAt(alg)) {
+            return "aead usage " + u + " reached 7/8 of the " + alg.openvpnName() + " limit";
+        }
+        long f = failedVerifications();
+        if (f >= AeadLimits.FAILED_VERIFICATIONS_ROTATE) {
+            return f + " failed verifications";
+        }
+        return null;
+    }
+
+    /**
+     * Control thread: true exactly once after a {@link #rotationReason()} appeared, so that
      * one KEY_ROTATE notification goes out per key.
      */
     public boolean claimRotateNotification() {
-        if (!rekey || rotateNotified) {
+        if (rotateNotified || rotationReason() == null) {
             return false;
         }
         rotateNotified = true;

@@ -3,7 +3,7 @@ package dev.ovpndpdk.dataplane.proto;
 /**
  * What the data-channel codec decided about one packet. Every outcome is a value, never an
  * exception, so that bad bytes from the network cost a counter increment and nothing more
- * (ARCHITECTURE.md fast-path rule 6). The ordinal indexes per-reason drop counters.
+ * (ARCHITECTURE.md fast-path rule 6). A drop is counted under {@code DropReason.of(verdict)}.
  */
 public enum Verdict {
     /** Decrypted an IPv4/IPv6 packet (deliver to the tunnel), or encrypted one (send it). */
@@ -42,6 +42,14 @@ public enum Verdict {
     /** True when the packet goes nowhere and is counted as a drop with this reason. */
     public boolean isDrop() {
         return drop;
+    }
+
+    /**
+     * Receive: the AEAD opened the packet and its tag verified, whatever was decided after —
+     * what a key's usage counts ({@link AeadLimits}).
+     */
+    public boolean authenticated() {
+        return this == OK || this == PING || this == OCC_EXIT || this == REPLAY || this == NOT_IP;
     }
 
     /** Lower-case name for counters and JSON, e.g. {@code auth_failed}. */
