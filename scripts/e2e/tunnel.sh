@@ -11,6 +11,10 @@
 #   CRYPTO=<--crypto value>                          every daemon's crypto engine (default: the
 #                                                    daemon's, auto), e.g. cryptodev:crypto_aesni_gcm0
 #   SERVER_CRYPTO=<--crypto value>                   the server's alone (default: CRYPTO)
+#   PEER_IDS=asymmetric|symmetric                    asymmetric (Linux's selftests' default): the
+#                                                    server knows client c as c and sends it c+9,
+#                                                    client c knows the server as c+9 and sends c;
+#                                                    symmetric: c on both (default asymmetric)
 #
 # BACKEND=socket, routed: one veth pair from the server to each client; server veth c =
 #   10.10.c.1/24 / fd00:0:0:c::1/64, client c = 10.10.c.2/24 / fd00:0:0:c::2/64.
@@ -19,7 +23,10 @@
 #   net_af_packet wire port, or net_af_xdp (--no-huge, net_tun, the net_tap exception interface;
 #   dpdk_daemon in lib.sh). One subnet: server 10.10.0.1/16 / fd00::1/48, client c = 10.10.c.2/16 /
 #   fd00:0:0:c::2/48 (the same client addresses as the routed topology).
-# Tunnel: server 5.5.5.1 / fd05::1, client c = 5.5.5.(c+1) / fd05::(c+1); peer-id c on both.
+# Tunnel: server 5.5.5.1 / fd05::1, client c = 5.5.5.(c+1) / fd05::(c+1). Peer-ids: a packet
+# carries the receiver's id for its sender (the tx-id); with PEER_IDS=asymmetric the server's id
+# for client c is c and client c's id for the server is c+9 (cid c), so the two directions carry
+# different ids, which a capture on the wire checks.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -28,8 +35,13 @@ ALG=${ALG:-AES-256-GCM}
 TRANSPORT=${TRANSPORT:-4}
 BACKEND=${BACKEND:-socket}
 CLIENTS=3
+PEER_IDS=${PEER_IDS:-asymmetric}
+case $PEER_IDS in asymmetric) ID_OFFSET=9 ;; symmetric) ID_OFFSET=0 ;; *) die "PEER_IDS=$PEER_IDS: asymmetric or symmetric" ;; esac
+# cid C -- client C's peer-id for the server
+cid() { echo $(( $1 + ID_OFFSET )); }
 pmd=; [ "$BACKEND" = dpdk ] && [ "$WIRE_PMD" != af_packet ] && pmd=",$WIRE_PMD"
-E2E_NAME="tunnel[$ALG,ipv$TRANSPORT,$BACKEND$pmd]"
+ids=; [ "$PEER_IDS" = symmetric ] && ids=",symmetric-ids"
+E2E_NAME="tunnel[$ALG,ipv$TRANSPORT,$BACKEND$pmd$ids]"
 case $BACKEND in socket|dpdk) ;; *) die "BACKEND=$BACKEND: socket or dpdk" ;; esac
 [ "$BACKEND" = dpdk ] && need_wire_pmd
 log "== $E2E_NAME"
@@ -114,11 +126,12 @@ for c in $(seq $CLIENTS); do
     fi
     events "c$c"
     k=$(keyfile "k$c")
-    check "server: peer $c added" ctl s peer new --id "$c" --remote "$(hostport "$(cli_ip "$c")" 1194)" \
-        --vpn-ipv4 "5.5.5.$((c + 1))" --vpn-ipv6 "fd05::$((c + 1))"
+    check "server: peer $c added" ctl s peer new --id "$c" --tx-id "$(cid "$c")" \
+        --remote "$(hostport "$(cli_ip "$c")" 1194)" --vpn-ipv4 "5.5.5.$((c + 1))" --vpn-ipv6 "fd05::$((c + 1))"
     check "server: key for peer $c" ctl s key new --peer "$c" --slot primary --key-id 0 --cipher "$ALG" --key-material "$k" --role server
-    check "client $c: peer added" ctl "c$c" peer new --id "$c" --remote "$(hostport "$(srv_ip "$c")" 1194)"
-    check "client $c: key" ctl "c$c" key new --peer "$c" --slot primary --key-id 0 --cipher "$ALG" --key-material "$k" --role client
+    check "client $c: peer $(cid "$c") added" ctl "c$c" peer new --id "$(cid "$c")" --tx-id "$c" \
+        --remote "$(hostport "$(srv_ip "$c")" 1194)"
+    check "client $c: key" ctl "c$c" key new --peer "$(cid "$c")" --slot primary --key-id 0 --cipher "$ALG" --key-material "$k" --role client
     nsx "$(ns_of "c$c")" ip addr add "5.5.5.$((c + 1))/24" dev tun0
     nsx "$(ns_of "c$c")" ip -6 addr add "fd05::$((c + 1))/64" dev tun0 nodad
 done
@@ -153,6 +166,22 @@ for c in $(seq $CLIENTS); do
     check "ping6 3000 B client $c→server"    nsx "$C" ping -6 -c 2 -i 0.2 -W 2 -s 3000 fd05::1
 done
 check "client 1→client 3 through the server" nsx "$(ns_of c1)" ping -c 2 -i 0.2 -W 2 5.5.5.4
+
+# Peer-ids on the wire, client 1's link (the switch's port in the DPDK topology): each direction
+# carries the receiver's id for its sender — 1 towards the server, $(cid 1) towards client 1.
+if [ "$BACKEND" = dpdk ]; then cap_ns=$W; cap_if=wc1; else cap_ns=$S; cap_if=vs1; fi
+spawn "$E2E_TMP/cap.log" "$E2E_TMP/cap.log" "$cap_ns" timeout 15 tcpdump -i "$cap_if" -U -n -w "$E2E_TMP/ids.pcap" udp port 1194
+cap_pid=$!
+for _ in $(seq 50); do grep -q "listening on" "$E2E_TMP/cap.log" && break; sleep 0.2; done
+nsx "$S" ping -c 3 -i 0.2 -W 2 5.5.5.2 >/dev/null 2>&1
+sleep 0.5
+kill -INT "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null
+"$(dirname "$0")/peer-ids.py" "$E2E_TMP/ids.pcap" "$(srv_ip 1)" >"$E2E_TMP/ids.txt" 2>&1
+sed 's/^/    /' "$E2E_TMP/ids.txt" >&2
+check "wire: data packets to the server carry peer-id 1, and only that" \
+    test "$(awk '$1 == "to-server" { print $2 }' "$E2E_TMP/ids.txt" | sort -u | tr '\n' ' ')" = "1 "
+check "wire: data packets to client 1 carry peer-id $(cid 1), and only that" \
+    test "$(awk '$1 == "from-server" { print $2 }' "$E2E_TMP/ids.txt" | sort -u | tr '\n' ' ')" = "$(cid 1) "
 check "flood ping 100 server→client 1"       nsx "$S" ping -f -c 100 -W 2 5.5.5.2
 
 # A LAN behind client 1, reached through an iroute; RPF drops the same source from client 2.
@@ -192,16 +221,16 @@ check "…with a message"                      grep -q "no peer 99" "$LAST"
 # --- key rollover under traffic -----------------------------------------------------------
 k2=$(keyfile k1b)
 check "server: secondary key-id 1"           ctl s key new --peer 1 --slot secondary --key-id 1 --cipher "$ALG" --key-material "$k2" --role server
-check "client 1: secondary key-id 1"         ctl c1 key new --peer 1 --slot secondary --key-id 1 --cipher "$ALG" --key-material "$k2" --role client
+check "client 1: secondary key-id 1"         ctl c1 key new --peer "$(cid 1)" --slot secondary --key-id 1 --cipher "$ALG" --key-material "$k2" --role client
 spawn "$E2E_TMP/rollover-ping.log" /dev/null "$(ns_of c1)" ping -i 0.05 -w 6 5.5.5.1
 roll_pid=$!
 sleep 1
-check "client 1 swaps keys"                  ctl c1 key swap --peer 1
+check "client 1 swaps keys"                  ctl c1 key swap --peer "$(cid 1)"
 check "traffic with the client on key 1"     nsx "$S" ping -c 2 -i 0.2 -W 2 5.5.5.2
 check "server swaps keys"                    ctl s key swap --peer 1
 check "traffic with both on key 1"           nsx "$S" ping -c 2 -i 0.2 -W 2 5.5.5.2
 check "server deletes the old key"           ctl s key del --peer 1 --slot secondary
-check "client 1 deletes the old key"         ctl c1 key del --peer 1 --slot secondary
+check "client 1 deletes the old key"         ctl c1 key del --peer "$(cid 1)" --slot secondary
 check "traffic after the old key is gone"    nsx "$(ns_of c1)" ping -c 2 -i 0.2 -W 2 5.5.5.1
 check "server: key get primary"              ctl s key get --peer 1 --slot primary
 check "…is key-id 1"                         grep -Eq 'key-id 1|key_id=1|"key_id":1' "$LAST"
@@ -247,7 +276,7 @@ flood=$!
 sleep 2
 check "server deletes peer 2 under a flood"  ctl s peer del --id 2
 wait "$flood"
-check "client 2 deletes its peer"            ctl c2 peer del --id 2
+check "client 2 deletes its peer"            ctl c2 peer del --id "$(cid 2)"
 check "the server still serves client 1"     nsx "$S" ping -c 2 -i 0.2 -W 2 5.5.5.2
 check_fails "peer 2 is gone"                 ctl s peer get --id 2
 
@@ -259,8 +288,8 @@ check "server: keepalive 3/8 for peer 3"     ctl s peer set --id 3 --keepalive-i
 sleep 1
 check "peer 3 still there after 1 s (the timer restarted)" ctl s peer get --id 3
 check_fails_within "peer 3 expired on the server" 20 ctl s peer get --id 3
-check "client 3: keepalive 3/3"              ctl c3 peer set --id 3 --keepalive-interval 3 --keepalive-timeout 3
-check_fails_within "and on client 3" 10      ctl c3 peer get --id 3
+check "client 3: keepalive 3/3"              ctl c3 peer set --id "$(cid 3)" --keepalive-interval 3 --keepalive-timeout 3
+check_fails_within "and on client 3" 10      ctl c3 peer get --id "$(cid 3)"
 
 # --- notifications seen on each side -----------------------------------------------------------
 sleep 0.5
@@ -277,8 +306,8 @@ expect_events() {
 expect_events s "peer_float peer=1 remote=$(hostport "$(cli_ip 1 3)" 1194)" \
     "peer_deleted peer=2 reason=userspace" "peer_deleted peer=3 reason=expired"
 expect_events c1
-expect_events c2 "peer_deleted peer=2 reason=userspace"
-expect_events c3 "peer_deleted peer=3 reason=expired"
+expect_events c2 "peer_deleted peer=$(cid 2) reason=userspace"
+expect_events c3 "peer_deleted peer=$(cid 3) reason=expired"
 
 check "server counters: nothing lost to auth failures" test "$(stat s drop_auth_failed)" -eq 0
 log "server stats:"; ctl s stats >&2 || true
