@@ -215,6 +215,22 @@ check "the truncated data packet counted as malformed" \
 if [ "$BACKEND" = dpdk ]; then junk=slow_path; else junk=drop_not_data; fi
 check "the junk counted as ${junk#drop_}" \
     test "$(( $(json_field "$after" $junk) - $(json_field "$before" $junk) ))" -ge 1
+# Routing-loop protection (if_ovpn.sh 4in4/6in6): a host route sends the server's outer address
+# into the tunnel, so client 1's own datagrams come back out of its tun0. They are dropped and
+# counted, not sealed again; the tunnel works once the route is gone. (A DPDK daemon writes its
+# outer frames itself, past the kernel's routes: nothing can loop there.)
+if [ "$BACKEND" = socket ]; then
+    if [ "$TRANSPORT" = 6 ]; then loop_route=(ip -6 route add "$(srv_ip 1)/128" dev tun0)
+    else loop_route=(ip route add "$(srv_ip 1)/32" dev tun0); fi
+    before=$(stat c1 drop_routing_loop)
+    nsx "$(ns_of c1)" "${loop_route[@]}"
+    check_fails "client 1 with the server's address routed into the tunnel: no reply" \
+        nsx "$(ns_of c1)" ping -c 2 -i 0.2 -W 1 5.5.5.1
+    after=$(stat c1 drop_routing_loop)
+    check "…its looping datagrams counted as routing_loop (${after:-none})" test "$(( ${after:-0} - ${before:-0} ))" -ge 2
+    nsx "$(ns_of c1)" "${loop_route[@]/add/del}"
+    check "…and the tunnel works without the route" nsx "$(ns_of c1)" ping -c 2 -i 0.2 -W 2 5.5.5.1
+fi
 check_fails "a bad command is refused"       ctl s peer del --id 99
 check "…with a message"                      grep -q "no peer 99" "$LAST"
 

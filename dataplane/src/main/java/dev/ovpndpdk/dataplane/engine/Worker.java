@@ -383,6 +383,12 @@ public final class Worker {
                 discards.add(tx.handle[i]);
                 continue;
             }
+            if (r.isUdpDestinationOf(mem, off, len)) {
+                // Our own datagram for this peer, routed back into the tunnel (if_ovpn.sh's
+                // routing-loop protection): sealing it again would send it round and round.
+                drop(tx.handle[i], peer.stats(), DropReason.ROUTING_LOOP);
+                continue;
+            }
             long start = off - Wire.DATA_V2_OVERHEAD;
             if (async && inFlight.sealLater(tx, peer, mem, start, len, i)) {
                 continue;

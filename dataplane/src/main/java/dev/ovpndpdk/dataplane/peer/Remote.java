@@ -1,5 +1,8 @@
 package dev.ovpndpdk.dataplane.peer;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -12,6 +15,10 @@ import java.net.UnknownHostException;
  * replaces the whole object (one allocation per float, none per packet).
  */
 public record Remote(boolean ipv6, long hi, long lo, int port, int scopeId) {
+    private static final byte IPPROTO_UDP = 17;
+    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     public static Remote ipv4(int address, int port) {
         return new Remote(false, 0, address & 0xFFFFFFFFL, port, 0);
@@ -40,6 +47,25 @@ public record Remote(boolean ipv6, long hi, long lo, int port, int scopeId) {
 
     public boolean matches(boolean v6, long h, long l, int p) {
         return ipv6 == v6 && lo == l && hi == h && port == p;
+    }
+
+    /**
+     * Whether the IP packet at {@code off} (its version already known to be 4 with at least 20
+     * bytes, or 6 with at least 40) is a UDP datagram to this address and port — a packet from
+     * the tunnel that is really a peer's outer datagram, routed back in (spec §4.9, routing-loop
+     * protection). IPv6 with extension headers before UDP never matches.
+     */
+    public boolean isUdpDestinationOf(MemorySegment ip, long off, int len) {
+        int first = ip.get(ValueLayout.JAVA_BYTE, off);
+        if ((first & 0xF0) == 0x40) {
+            int udp = (first & 0x0F) * 4;
+            return !ipv6 && ip.get(ValueLayout.JAVA_BYTE, off + 9) == IPPROTO_UDP && len >= udp + 4
+                    && (ip.get(BE_INT, off + 16) & 0xFFFFFFFFL) == lo
+                    && (ip.get(BE_SHORT, off + udp + 2) & 0xFFFF) == port;
+        }
+        return ipv6 && ip.get(ValueLayout.JAVA_BYTE, off + 6) == IPPROTO_UDP && len >= 44
+                && ip.get(BE_LONG, off + 24) == hi && ip.get(BE_LONG, off + 32) == lo
+                && (ip.get(BE_SHORT, off + 42) & 0xFFFF) == port;
     }
 
     public InetSocketAddress toSocketAddress() {

@@ -26,6 +26,12 @@ public enum DropReason {
     SOURCE_NOT_ALLOWED,
     /** Tunnel packet whose destination matches no peer. */
     NO_ROUTE,
+    /**
+     * A UDP packet from the tunnel to its own peer's outer address and port: our datagram for
+     * that peer, routed back into the tunnel (a host route through it); sealing it again would
+     * loop (if_ovpn.sh's routing-loop protection).
+     */
+    ROUTING_LOOP,
     /** The peer has no primary key yet. */
     NO_KEY,
     /** The primary key has sent its last packet-id. */
