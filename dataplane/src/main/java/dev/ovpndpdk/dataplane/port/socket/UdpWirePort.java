@@ -182,6 +182,17 @@ public final class UdpWirePort implements WirePort {
                 pendingMessage++;
                 continue;
             }
+            if (len == 0) {
+                // An empty datagram is one all the same: the worker counts it (malformed) like
+                // any other; the copy loop below would have skipped it without a trace.
+                long off = b.slotBase(out) + PacketBatch.HEADROOM;
+                b.offset[out] = off;
+                b.length[out] = 0;
+                setSource(b, out, m);
+                out++;
+                pendingMessage++;
+                continue;
+            }
             int seg = rx.receivedSegmentSize(m);
             if (seg <= 0) {
                 seg = len;
