@@ -6,9 +6,9 @@
 set -uo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(tunnel.sh tunnel-symmetric-ids.sh tunnel-aes128.sh tunnel-chachapoly.sh tunnel-ipv6.sh tunnel-cryptodev.sh tunnel-cryptodev-scheduler.sh slowpath.sh
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(tunnel.sh tunnel-symmetric-ids.sh tunnel-aes128.sh tunnel-chachapoly.sh tunnel-ipv6.sh tunnel-cryptodev.sh tunnel-cryptodev-scheduler.sh slowpath.sh datagrams.sh
                                          dpdk-pair.sh dpdk-pair-dpdk.sh dpdk-pair-ipv6.sh
-                                         tunnel-dpdk.sh tunnel-dpdk-ipv6.sh tunnel-dpdk-afxdp.sh tunnel-dpdk-cryptodev.sh dpdk-hugepages.sh dpdk-mbufs.sh
+                                         tunnel-dpdk.sh tunnel-dpdk-ipv6.sh tunnel-dpdk-afxdp.sh tunnel-dpdk-cryptodev.sh datagrams-dpdk.sh dpdk-hugepages.sh dpdk-mbufs.sh
                                          openvpn-stock.sh openvpn.sh openvpn-dpdk.sh openvpn-p2p.sh)
 passed=0 failed=0 skipped=0 times=()
 for s in "${scenarios[@]}"; do
