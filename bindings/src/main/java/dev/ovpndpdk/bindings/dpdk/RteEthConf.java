@@ -89,6 +89,14 @@ public final class RteEthConf {
     public static final long rss_key_len$OFFSET = StructOffsets.of(LAYOUT, "rx_adv_conf", "rss_conf", "rss_key_len");
     public static final long rss_hf$OFFSET = StructOffsets.of(LAYOUT, "rx_adv_conf", "rss_conf", "rss_hf");
 
+    public static final long intr_conf$OFFSET = StructOffsets.of(LAYOUT, "intr_conf");
+
+    /** {@code intr_conf.rxq}: the port gives its RX queues interrupt descriptors ({@link RteEthRxIntr}). */
+    public static void intr_conf_rxq(MemorySegment s, boolean on) {
+        int v = s.get(JAVA_INT, intr_conf$OFFSET);
+        s.set(JAVA_INT, intr_conf$OFFSET, on ? v | RteEthRxIntr.INTR_CONF_RXQ : v & ~RteEthRxIntr.INTR_CONF_RXQ);
+    }
+
     /** {@code rxmode.mq_mode}: {@link RteEthdev#RTE_ETH_MQ_RX_NONE} or {@link RteEthdev#RTE_ETH_MQ_RX_RSS}. */
     public static void rxmode_mq_mode(MemorySegment s, int v) {
         s.set(JAVA_INT, rxmode_mq_mode$OFFSET, v);
