@@ -172,17 +172,30 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Starts one thread per worker.
+     * Starts one thread per worker, idling by {@link Idle#BACKOFF}.
      *
      * @param waiterFor how worker i sleeps when idle
      * @param pinFor    pins worker i's thread to its core (may do nothing)
      */
     public void start(java.util.function.IntFunction<Waiter> waiterFor, java.util.function.IntFunction<Runnable> pinFor) {
+        start(Idle.BACKOFF, waiterFor, pinFor);
+    }
+
+    /**
+     * Starts one thread per worker.
+     *
+     * @param idle      what every worker does when it finds no work
+     * @param waiterFor how worker i sleeps when idle (unused by {@link Idle#SPIN})
+     * @param pinFor    pins worker i's thread to its core (may do nothing)
+     */
+    public void start(Idle idle, java.util.function.IntFunction<Waiter> waiterFor,
+                      java.util.function.IntFunction<Runnable> pinFor) {
         if (workers.size() != config.workers()) {
             throw new IllegalStateException(workers.size() + " of " + config.workers() + " workers added");
         }
         for (Worker w : workers) {
-            WorkerThread t = new WorkerThread(w, grace, waiterFor.apply(w.index()), pinFor.apply(w.index()));
+            Waiter waiter = idle == Idle.SPIN ? Waiter.PARK : waiterFor.apply(w.index());
+            WorkerThread t = new WorkerThread(w, grace, idle, waiter, pinFor.apply(w.index()));
             threads.add(t);
             t.start();
         }

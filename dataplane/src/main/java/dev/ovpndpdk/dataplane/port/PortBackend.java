@@ -2,6 +2,7 @@ package dev.ovpndpdk.dataplane.port;
 
 import dev.ovpndpdk.bindings.libc.Affinity;
 import dev.ovpndpdk.bindings.libc.ErrnoException;
+import dev.ovpndpdk.dataplane.engine.Idle;
 import dev.ovpndpdk.dataplane.engine.Waiter;
 
 import java.util.Map;
@@ -20,6 +21,14 @@ public interface PortBackend extends AutoCloseable {
 
     /** How worker {@code w} sleeps when idle. */
     Waiter waiter(int w);
+
+    /**
+     * How worker {@code w} sleeps under {@code idle}: the backend's {@link #waiter(int)} unless it
+     * has something better for the strategy (the DPDK backend: RX interrupts).
+     */
+    default Waiter waiter(int w, Idle idle) {
+        return waiter(w);
+    }
 
     /**
      * Runs first on worker {@code w}'s thread: pinning to {@code cpus[w % cpus.length]} when

@@ -262,13 +262,13 @@ public final class SocketBackend implements PortBackend {
         Poll poll = new Poll(2);
         poll.set(0, sockets.get(w), Poll.POLLIN);
         poll.set(1, tun.fd(w), Poll.POLLIN);
-        return nanos -> {
+        return Waiter.described("poll the UDP socket and TUN queue", nanos -> {
             try {
                 poll.await((int) Math.max(1, nanos / 1_000_000));
             } catch (ErrnoException e) {
                 // EINTR and friends: the worker just loops again
             }
-        };
+        });
     }
 
 
