@@ -13,6 +13,7 @@ import dev.ovpndpdk.bindings.dpdk.RteLcore;
 import dev.ovpndpdk.bindings.dpdk.RteMbuf;
 import dev.ovpndpdk.bindings.dpdk.RteMempool;
 import dev.ovpndpdk.bindings.libc.TunSteering;
+import dev.ovpndpdk.dataplane.engine.Idle;
 import dev.ovpndpdk.dataplane.engine.Waiter;
 import dev.ovpndpdk.dataplane.peer.Remote;
 import dev.ovpndpdk.dataplane.port.PortBackend;
@@ -67,9 +68,16 @@ public final class DpdkBackend implements PortBackend {
      * @param wireAddresses CIDR prefixes for the exception interface; empty for the listen address alone
      * @param tunMtu        MTU of the tunnel interface; 0 for the wire's MTU less the tunnel overhead
      * @param mbufs         mbufs in the pool; 0 for a size fitting the workers' rings
+     * @param rxInterrupts  the ports are configured with RX interrupts ({@code --idle interrupt})
      */
     public record Config(String tun, InetSocketAddress listen, int workers, int burst, List<String> ealArgs,
-                         String wirePort, String exceptionName, List<String> wireAddresses, int tunMtu, int mbufs) {
+                         String wirePort, String exceptionName, List<String> wireAddresses, int tunMtu, int mbufs,
+                         boolean rxInterrupts) {
+        /** Without RX interrupts: the workers poll. */
+        public Config(String tun, InetSocketAddress listen, int workers, int burst, List<String> ealArgs,
+                      String wirePort, String exceptionName, List<String> wireAddresses, int tunMtu, int mbufs) {
+            this(tun, listen, workers, burst, ealArgs, wirePort, exceptionName, wireAddresses, tunMtu, mbufs, false);
+        }
     }
 
     private final Config config;
@@ -88,6 +96,7 @@ public final class DpdkBackend implements PortBackend {
     private final DpdkPortStats stats;
     private final List<DpdkWirePort> wirePorts = new ArrayList<>();
     private final List<DpdkTunnelPort> tunnelPorts = new ArrayList<>();
+    private final RxInterrupts rxInterrupts;
     /** Whether {@link #close} cleans up EAL: {@link #open} initialised it, {@link #overPorts} did not. */
     private final boolean ownsEal;
     private boolean portsClosed;
@@ -117,6 +126,7 @@ public final class DpdkBackend implements PortBackend {
         this.me = me;
         this.tunMtu = tunMtu;
         this.stats = new DpdkPortStats(c.workers());
+        this.rxInterrupts = new RxInterrupts(c.workers());
         int maxPacket = RteMbuf.RTE_MBUF_DEFAULT_DATAROOM;
         for (int w = 0; w < c.workers(); w++) {
             wirePorts.add(new DpdkWirePort(arena, wire, tap, w, pool, me, neighbours, c.burst(), maxPacket, stats,
@@ -228,9 +238,9 @@ public final class DpdkBackend implements PortBackend {
                     + " — give EAL more memory (-m, or hugepages) or use --mbufs");
         }
         try (Arena a = Arena.ofConfined()) {
-            Offloads cksum = setUp(a, wire, c.workers(), pool, socket, true, "wire port");
-            setUp(a, tun, c.workers(), pool, socket, false, "tunnel port");
-            setUp(a, tap, c.workers(), pool, socket, false, "exception port");
+            Offloads cksum = setUp(a, wire, c, pool, socket, true, "wire port");
+            setUp(a, tun, c, pool, socket, false, "tunnel port");
+            setUp(a, tap, c, pool, socket, false, "exception port");
             MemorySegment mac = RteEtherAddr.allocate(a);
             RteErrno.checkReturn(RteEthdev.rte_eth_macaddr_get(wire, mac), "rte_eth_macaddr_get");
             long wireMac = toLong(RteEtherAddr.addr_bytes(mac));
@@ -374,7 +384,8 @@ public final class DpdkBackend implements PortBackend {
      *
      * @return the checksum offloads switched on (none for the other ports)
      */
-    private static Offloads setUp(Arena a, int port, int queues, long pool, int socket, boolean wire, String what) {
+    private static Offloads setUp(Arena a, int port, Config c, long pool, int socket, boolean wire, String what) {
+        int queues = c.workers();
         MemorySegment info = RteEthDevInfo.allocate(a);
         RteErrno.checkReturn(RteEthdev.rte_eth_dev_info_get(port, info), "rte_eth_dev_info_get(" + what + ")");
         int maxRx = RteEthDevInfo.max_rx_queues(info);
@@ -398,6 +409,8 @@ public final class DpdkBackend implements PortBackend {
         // And one that computes UDP checksums on transmit takes IPv6's (the one the transport must have).
         long txCksum = wire ? RteEthDevInfo.tx_offload_capa(info) & RteEthdev.RTE_ETH_TX_OFFLOAD_UDP_CKSUM : 0;
         RteEthConf.txmode_offloads(conf, txCksum);
+        // Drivers without RX interrupts ignore the bit; RxInterrupts finds out which have them.
+        RteEthConf.intr_conf_rxq(conf, c.rxInterrupts());
         RteErrno.checkReturn(RteEthdev.rte_eth_dev_configure(port, queues, queues, conf), "rte_eth_dev_configure(" + what + ")");
         for (int q = 0; q < queues; q++) {
             RteErrno.checkReturn(RteEthdev.rte_eth_rx_queue_setup(port, q, RING_SIZE, socket, MemorySegment.NULL, pool),
@@ -515,7 +528,22 @@ public final class DpdkBackend implements PortBackend {
     /** Busy-polled queues have no descriptor to sleep on: park briefly. */
     @Override
     public Waiter waiter(int w) {
-        return nanos -> LockSupport.parkNanos(Math.min(nanos, IDLE_SLEEP_NANOS));
+        return Waiter.described("park up to " + IDLE_SLEEP_NANOS / 1000 + " µs",
+                nanos -> LockSupport.parkNanos(Math.min(nanos, IDLE_SLEEP_NANOS)));
+    }
+
+    /**
+     * {@link Idle#INTERRUPT} (on ports configured for it): sleep on the RX interrupts of the
+     * worker's wire, tunnel and exception queues where their drivers have them.
+     */
+    @Override
+    public Waiter waiter(int w, Idle idle) {
+        if (idle != Idle.INTERRUPT || !config.rxInterrupts()) {
+            return waiter(w);
+        }
+        return rxInterrupts.waiter(w, List.of(new RxInterrupts.Port("wire port", wireDriver, wire),
+                new RxInterrupts.Port("tunnel port", driver(tun), tun),
+                new RxInterrupts.Port("exception port", driver(tap), tap)), IDLE_SLEEP_NANOS);
     }
 
     /**
@@ -601,6 +629,7 @@ public final class DpdkBackend implements PortBackend {
             return mbufsInUse();
         }
         portsClosed = true;
+        rxInterrupts.close();
         wirePorts.forEach(DpdkWirePort::close);
         tunnelPorts.forEach(DpdkTunnelPort::close);
         for (int p : new int[] {wire, tun, tap}) {
