@@ -3,6 +3,7 @@ package dev.ovpndpdk.control.cli;
 import dev.ovpndpdk.control.LogFormat;
 import dev.ovpndpdk.control.client.ControlPaths;
 import dev.ovpndpdk.control.daemon.Daemon;
+import dev.ovpndpdk.dataplane.engine.Idle;
 import dev.ovpndpdk.dataplane.engine.Offload;
 import dev.ovpndpdk.dataplane.peer.Mode;
 import dev.ovpndpdk.dataplane.port.socket.TunOffload;
@@ -112,6 +113,14 @@ public final class DaemonCommand implements Callable<Integer> {
                     + "when there are no more workers than CPUs).")
     CpuList cpus;
 
+    @Option(names = "--idle", paramLabel = "spin|backoff|interrupt",
+            description = "What a worker with nothing to do does: spin (a whole core per worker, for isolated "
+                    + "cores), backoff (spin, yield, then sleep: poll(2) on the socket backend, a 200 us park on "
+                    + "DPDK) or interrupt (as backoff, but DPDK workers sleep on their queues' RX interrupts where "
+                    + "the drivers have them; the socket backend's poll already is that) (default: interrupt). "
+                    + "docs/dpdk-backend.md")
+    String idle = Idle.DEFAULT.option();
+
     @Option(names = "--replay-window", paramLabel = "N",
             description = "Replay window in packets (default: ${DEFAULT-VALUE}, as Linux; OpenVPN's is 64).")
     int replayWindow = ReplayWindow.DEFAULT_SIZE;
@@ -135,13 +144,14 @@ public final class DaemonCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--workers must be at least 1");
         }
         Daemon.Backend b = Daemon.Backend.parse(backend);
+        Idle idleStrategy = Idle.parse(idle);
         int[] pin = cpus != null ? cpus.cpus() : defaultCpus(n);
         List<String> ealArgs = eal == null || eal.isBlank() ? List.of() : List.of(eal.trim().split("\\s+"));
         Daemon.DpdkOptions dpdk = new Daemon.DpdkOptions(ealArgs, wirePort, exceptionIface, List.copyOf(wireAddresses),
                 tunMtu, mbufs);
         Daemon daemon = Daemon.start(new Daemon.Options(tun, listen, Mode.parse(mode), n, b, crypto,
                 controlPath(), pin != null && pin.length == 0 ? null : pin, replayWindow, dpdk, TunOffload.parse(offload),
-                cryptoDepth, cryptoMinSize));
+                cryptoDepth, cryptoMinSize, idleStrategy));
         TerminationSignals.onTerminate(daemon::stop);
         // Whatever else ends the JVM (SIGHUP, or the signals above where they could not be
         // taken over) still gets the clean shutdown: stop the loop and wait for it.

@@ -4,6 +4,7 @@ import dev.ovpndpdk.aesni.AeadEngines;
 import dev.ovpndpdk.crypto.AeadEngine;
 import dev.ovpndpdk.crypto.AsyncAeadEngine;
 import dev.ovpndpdk.dataplane.engine.Engine;
+import dev.ovpndpdk.dataplane.engine.Idle;
 import dev.ovpndpdk.dataplane.engine.Offload;
 import dev.ovpndpdk.dataplane.peer.Mode;
 import dev.ovpndpdk.dataplane.port.PacketBatch;
@@ -60,10 +61,19 @@ public final class Daemon implements AutoCloseable {
      * @param offload      the socket backend's TUN/UDP offloads; null for on
      * @param cryptoDepth  packets in flight per worker on an asynchronous crypto engine (a power of two)
      * @param cryptoMinSize packets shorter than this stay in software with an asynchronous engine
+     * @param idle         what idle workers do (docs/dpdk-backend.md, "Idle strategy")
      */
     public record Options(String tun, InetSocketAddress listen, Mode mode, int workers, Backend backend,
                          String crypto, Path control, int[] cpus, int replayWindow, DpdkOptions dpdk,
-                         TunOffload offload, int cryptoDepth, int cryptoMinSize) {
+                         TunOffload offload, int cryptoDepth, int cryptoMinSize, Idle idle) {
+
+        /** With the default idle strategy. */
+        public Options(String tun, InetSocketAddress listen, Mode mode, int workers, Backend backend,
+                       String crypto, Path control, int[] cpus, int replayWindow, DpdkOptions dpdk,
+                       TunOffload offload, int cryptoDepth, int cryptoMinSize) {
+            this(tun, listen, mode, workers, backend, crypto, control, cpus, replayWindow, dpdk, offload,
+                    cryptoDepth, cryptoMinSize, Idle.DEFAULT);
+        }
 
         /** With the asynchronous engine's defaults. */
         public Options(String tun, InetSocketAddress listen, Mode mode, int workers, Backend backend,
@@ -136,7 +146,7 @@ public final class Daemon implements AutoCloseable {
             for (int w = 0; w < o.workers(); w++) {
                 engine.addWorker(backend.wirePort(w), backend.tunnelPort(w));
             }
-            engine.start(backend::waiter, w -> backend.threadSetUp(w, cpus));
+            engine.start(o.idle(), w -> backend.waiter(w, o.idle()), w -> backend.threadSetUp(w, cpus));
             TunnelIdentity identity = new TunnelIdentity(backend.tunName(),
                     backend instanceof SocketBackend ? "socket" : "dpdk", o.listen(), backend.tunnelMtu());
             Engine e = engine;
@@ -183,7 +193,8 @@ public final class Daemon implements AutoCloseable {
         if (b == Backend.DPDK) {
             DpdkOptions d = o.dpdk() != null ? o.dpdk() : new DpdkOptions(List.of(), null, null, List.of(), 0, 0);
             return DpdkBackend.open(new DpdkBackend.Config(o.tun(), o.listen(), o.workers(), PacketBatch.DEFAULT_BURST,
-                    d.eal(), d.wirePort(), d.exceptionName(), d.wireAddresses(), d.tunMtu(), d.mbufs()));
+                    d.eal(), d.wirePort(), d.exceptionName(), d.wireAddresses(), d.tunMtu(), d.mbufs(),
+                    o.idle() == Idle.INTERRUPT));
         }
         return SocketBackend.open(o.tun(), o.listen(), o.workers(), PacketBatch.DEFAULT_BURST,
                 o.offload() != null ? o.offload() : TunOffload.ON);

@@ -53,6 +53,18 @@ class DaemonCommandTest {
     }
 
     @Test
+    void idleTakesTheThreeStrategiesAndTheHelpSaysWhichIsDefault() {
+        String[] r = run("daemon", "--tun", "ovtx", "--listen", "127.0.0.1:1194", "--idle", "sleep",
+                "--control", System.getProperty("java.io.tmpdir") + "/ovtx-" + ProcessHandle.current().pid() + ".sock");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("unknown idle strategy 'sleep' (expected spin, backoff or interrupt)"), r[2]);
+        assertEquals(1, r[2].lines().count(), r[2]);
+        String help = run("daemon", "--help")[1];
+        assertTrue(help.contains("--idle=spin|backoff|interrupt"), help);
+        assertTrue(help.replaceAll("\\s+", " ").contains("(default: interrupt)"), help);
+    }
+
+    @Test
     void cpuListsExpandRanges() {
         assertEquals("[2, 3, 4, 5, 8]", Arrays.toString(new DaemonCommand.CpuListConverter().convert("2-5,8").cpus()));
         assertThrows(IllegalArgumentException.class, () -> new DaemonCommand.CpuListConverter().convert("5-2"));
