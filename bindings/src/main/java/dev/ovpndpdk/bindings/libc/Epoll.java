@@ -105,11 +105,16 @@ public final class Epoll implements AutoCloseable {
         } catch (Throwable t) {
             throw Libc.unexpected(t);
         }
+        return ready(n, "epoll_wait");
+    }
+
+    /** A wait's result: the ready count, 0 for a signal, an exception for anything else. */
+    private int ready(int n, String call) throws ErrnoException {
         if (n < 0) {
             if (Errno.isTransient(Errno.get(errno))) {
                 return 0;
             }
-            throw Errno.exception(errno, "epoll_wait");
+            throw Errno.exception(errno, call);
         }
         return n;
     }
@@ -129,13 +134,7 @@ public final class Epoll implements AutoCloseable {
         } catch (Throwable t) {
             throw Libc.unexpected(t);
         }
-        if (n < 0) {
-            if (Errno.isTransient(Errno.get(errno))) {
-                return 0;
-            }
-            throw Errno.exception(errno, "epoll_pwait2");
-        }
-        return n;
+        return ready(n, "epoll_pwait2");
     }
 
     /** The {@code data} of ready entry {@code i} of the last {@link #await}. */
