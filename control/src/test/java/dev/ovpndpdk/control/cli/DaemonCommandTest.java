@@ -18,6 +18,9 @@ import picocli.CommandLine;
 /** The daemon command's option handling; running it needs root (DaemonRootTest). */
 @Timeout(10)
 class DaemonCommandTest {
+    /** A control socket path no daemon uses (the refusals come before it is made). */
+    private static final String SOCKET = System.getProperty("java.io.tmpdir") + "/ovtx-" + ProcessHandle.current().pid() + ".sock";
+
     private static String[] run(String... args) {
         CommandLine cl = Main.newCommandLine();
         StringWriter out = new StringWriter();
@@ -36,7 +39,7 @@ class DaemonCommandTest {
     @Test
     void aDpdkDaemonWithoutAWireAddressIsRefusedInOneLine() {
         String[] r = run("daemon", "--tun", "ovtx", "--listen", "0.0.0.0:1194", "--backend", "dpdk",
-                "--control", System.getProperty("java.io.tmpdir") + "/ovtx-" + ProcessHandle.current().pid() + ".sock");
+                "--control", SOCKET);
         assertEquals("1", r[0]);
         assertTrue(r[2].startsWith("ovpn-dpdk: --backend dpdk"), r[2]);
         assertEquals(1, r[2].lines().count(), r[2]);
@@ -55,7 +58,7 @@ class DaemonCommandTest {
     @Test
     void idleTakesTheThreeStrategiesAndTheHelpSaysWhichIsDefault() {
         String[] r = run("daemon", "--tun", "ovtx", "--listen", "127.0.0.1:1194", "--idle", "sleep",
-                "--control", System.getProperty("java.io.tmpdir") + "/ovtx-" + ProcessHandle.current().pid() + ".sock");
+                "--control", SOCKET);
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("unknown idle strategy 'sleep' (expected spin, backoff or interrupt)"), r[2]);
         assertEquals(1, r[2].lines().count(), r[2]);
