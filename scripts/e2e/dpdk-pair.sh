@@ -2,10 +2,11 @@
 # The DPDK backend end to end: two namespaces on one veth pair; side a runs ovpn-dpdk with
 # --backend dpdk (net_af_packet on its veth, net_tun, the net_tap exception interface,
 # --no-huge), side b runs either the socket backend (PEER=socket: the mixed pair) or DPDK too
-# (PEER=dpdk). Checks: ARP and ping to the wire address through the exception path, tunnel
-# ping v4/v6 (small and 3000 B, fragmented inside), iperf3 TCP, counters, the exception
-# path's counters in stats and in the log, and that the daemon stops cleanly (mbufs back in
-# the pool).
+# (PEER=dpdk); IDLE=spin|backoff|interrupt is the DPDK daemons' --idle (default: theirs).
+# Checks: the worker's idle strategy, ARP and ping to the wire address through the exception
+# path, tunnel ping v4/v6 (small and 3000 B, fragmented inside), iperf3 TCP, counters, the
+# exception path's counters in stats and in the log, and that the daemon stops cleanly (mbufs
+# back in the pool).
 #
 # The kernel must stay out of the DPDK side's veth: af_packet does not steal frames, so an
 # nftables netdev ingress chain with policy drop on it stops the kernel while af_packet still
@@ -18,7 +19,7 @@ need_root
 PEER=${PEER:-socket}
 ALG=${ALG:-AES-256-GCM}
 TRANSPORT=${TRANSPORT:-4}
-E2E_NAME="dpdk-pair[a=dpdk,b=$PEER,$ALG,ipv$TRANSPORT${DPDK_HUGE:+,hugepages}]"
+E2E_NAME="dpdk-pair[a=dpdk,b=$PEER,$ALG,ipv$TRANSPORT${DPDK_HUGE:+,hugepages}${IDLE:+,idle=$IDLE}]"
 if [ "$TRANSPORT" = 6 ]; then
     WA=fd77::1 WB=fd77::2 PLEN=64 HA="[fd77::1]" HB="[fd77::2]" TUN_MTU=1428 PING="ping -6"
 else
@@ -52,6 +53,14 @@ if [ -n "${DPDK_HUGE:-}" ]; then
         test "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -lt "$(awk '/HugePages_Total/ {print $2}' /proc/meminfo)"
 fi
 
+# The idle strategy (--idle, IDLE= here): by default the worker sleeps on RX interrupts of all
+# three of its queues — net_tun's and net_tap's own descriptors, the wire driver's socket.
+if [ "${IDLE:-interrupt}" = interrupt ]; then
+    check "a: the worker sleeps on the RX interrupts of its wire, tunnel and exception queues" grep -q \
+        "idle strategy interrupt (.*sleep on the RX interrupts of wire port queue 0 (its net_$WIRE_PMD socket), tunnel port queue 0, exception port queue 0)" "$E2E_TMP/a.log"
+else
+    check "a: the worker idles by --idle $IDLE" grep -q "worker 0: idle strategy $IDLE " "$E2E_TMP/a.log"
+fi
 check "a: the exception interface carries the wire address" nsx "$A" ip -o addr show dev tun0-x
 check "…$WA/$PLEN"                            grep -q "$WA/$PLEN" "$LAST"
 check "a: exception interface has the wire MAC" test "$(nsx "$A" cat /sys/class/net/tun0-x/address)" = "$(nsx "$A" cat /sys/class/net/va/address)"

@@ -203,6 +203,7 @@ need_wire_pmd() {
 # exits, and frames on a queue with no socket bound (an interface with more queues than
 # the daemon has workers); those must not reach the kernel either.
 # EAL memory: DPDK_MEM, heap memory (--no-huge) unless set (scripts/e2e/dpdk-hugepages.sh gives hugepages).
+# IDLE=spin|backoff|interrupt: the daemons' --idle (default: theirs).
 dpdk_daemon() {
     local node=$1 veth=$2 cidr=$3 ns host
     shift 3
@@ -216,7 +217,7 @@ table netdev ovd_keep_kernel_off {
 NFT
     daemon "$node" --tun tun0 --listen "$host:1194" --backend dpdk --cpus none \
         --eal "${DPDK_MEM:---no-huge -m 256} --no-pci --file-prefix=$E2E_ID-$node" \
-        --wire-port "net_${WIRE_PMD}_$node,iface=$veth" --wire-address "$cidr" "$@"
+        --wire-port "net_${WIRE_PMD}_$node,iface=$veth" --wire-address "$cidr" ${IDLE:+--idle "$IDLE"} "$@"
 }
 
 # kernel_frames NODE -- how many frames reached the kernel's ingress on NODE's wire veth
