@@ -4,7 +4,6 @@ import dev.ovpndpdk.bindings.dpdk.Dpdk;
 import dev.ovpndpdk.bindings.dpdk.DpdkException;
 import dev.ovpndpdk.bindings.dpdk.RteEal;
 import dev.ovpndpdk.bindings.dpdk.RteErrno;
-import dev.ovpndpdk.bindings.dpdk.RteEthConf;
 import dev.ovpndpdk.bindings.dpdk.RteEthDevInfo;
 import dev.ovpndpdk.bindings.dpdk.RteEthStats;
 import dev.ovpndpdk.bindings.dpdk.RteEthdev;
@@ -45,7 +44,7 @@ public final class DpdkBackend implements PortBackend {
     private static final Logger LOG = Logger.getLogger(DpdkBackend.class.getName());
     static final String TUN_VDEV = "net_tun_ovd";
     static final String TAP_VDEV = "net_tap_ovdx";
-    private static final int RING_SIZE = 1024;
+    static final int RING_SIZE = 1024;
     /**
      * What DPDK 22.11's {@code net_af_xdp} puts in the kernel's fill ring per queue at setup
      * ({@code ETH_AF_XDP_DFLT_NUM_DESCS}, whatever the RX ring size asked for) and keeps there,
@@ -238,9 +237,9 @@ public final class DpdkBackend implements PortBackend {
                     + " — give EAL more memory (-m, or hugepages) or use --mbufs");
         }
         try (Arena a = Arena.ofConfined()) {
-            Offloads cksum = setUp(a, wire, c, pool, socket, true, "wire port");
-            setUp(a, tun, c, pool, socket, false, "tunnel port");
-            setUp(a, tap, c, pool, socket, false, "exception port");
+            EthPortSetUp.Offloads cksum = EthPortSetUp.setUp(a, wire, c, pool, socket, true, "wire port");
+            EthPortSetUp.setUp(a, tun, c, pool, socket, false, "tunnel port");
+            EthPortSetUp.setUp(a, tap, c, pool, socket, false, "exception port");
             MemorySegment mac = RteEtherAddr.allocate(a);
             RteErrno.checkReturn(RteEthdev.rte_eth_macaddr_get(wire, mac), "rte_eth_macaddr_get");
             long wireMac = toLong(RteEtherAddr.addr_bytes(mac));
@@ -257,19 +256,10 @@ public final class DpdkBackend implements PortBackend {
             DpdkBackend b = new DpdkBackend(c, wire, tun, tap, pool, exc, me, exc != null ? tunMtu : 0, exc != null,
                     cksum.udpOnTransmit());
             LOG.info(() -> "dpdk: wire port " + wire + " (" + wireDriver + ", " + WireAddress.macText(wireMac)
-                    + ", mtu " + wireMtu + ", checksums " + checksumText(cksum) + "), tunnel " + (exc != null ? c.tun() + " (mtu " + tunMtu + steering + ")" : "port " + tun)
+                    + ", mtu " + wireMtu + ", checksums " + cksum.describe() + "), tunnel " + (exc != null ? c.tun() + " (mtu " + tunMtu + steering + ")" : "port " + tun)
                     + ", exception " + (exc != null ? "interface " + exc : "port " + tap) + ", " + n + " mbufs");
             return b;
         }
-    }
-
-    /** What the wire port does with checksums, for the start-up line. */
-    private static String checksumText(Offloads o) {
-        boolean ip = (o.rx() & RteEthdev.RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) != 0;
-        boolean udp = (o.rx() & RteEthdev.RTE_ETH_RX_OFFLOAD_UDP_CKSUM) != 0;
-        return "checked on receive " + (ip && udp ? "by the port (IPv4, UDP)" : ip ? "by the port (IPv4)"
-                : udp ? "by the port (UDP)" : "by nobody") + ", IPv6 UDP checksum on transmit by "
-                + (o.udpOnTransmit() ? "the port" : "the worker");
     }
 
     /**
@@ -365,68 +355,6 @@ public final class DpdkBackend implements PortBackend {
         }
         throw new DpdkException("no wire port: EAL found no ethdev besides ours (bind a NIC with scripts/bind-nic.sh,"
                 + " or give --wire-port net_af_packet0,iface=IFACE)", 19);
-    }
-
-    private static String queueHint(String driver, int queues) {
-        if (driver.contains("af_packet")) {
-            return " (add qpairs=" + queues + " to its devargs)";
-        }
-        if (driver.contains("af_xdp")) {
-            return " (queue_count=" + queues + " in its devargs, and as many combined channels on the interface:"
-                    + " ethtool -L IFACE combined " + queues + ")";
-        }
-        return "";
-    }
-
-    /**
-     * Configures {@code queues} RX/TX queue pairs and starts the port. The wire port gets RSS
-     * and receive checksum checking where it has them.
-     *
-     * @return the checksum offloads switched on (none for the other ports)
-     */
-    private static Offloads setUp(Arena a, int port, Config c, long pool, int socket, boolean wire, String what) {
-        int queues = c.workers();
-        MemorySegment info = RteEthDevInfo.allocate(a);
-        RteErrno.checkReturn(RteEthdev.rte_eth_dev_info_get(port, info), "rte_eth_dev_info_get(" + what + ")");
-        int maxRx = RteEthDevInfo.max_rx_queues(info);
-        int maxTx = RteEthDevInfo.max_tx_queues(info);
-        if (maxRx < queues || maxTx < queues) {
-            throw new DpdkException(what + " (" + RteEthDevInfo.driver_name(info) + ") has " + Math.min(maxRx, maxTx)
-                    + " queue pairs, " + queues + " workers need " + queues
-                    + queueHint(RteEthDevInfo.driver_name(info), queues), 22);
-        }
-        MemorySegment conf = RteEthConf.allocate(a);
-        long hf = RteEthDevInfo.flow_type_rss_offloads(info) & (RteEthdev.RTE_ETH_RSS_IP | RteEthdev.RTE_ETH_RSS_UDP);
-        if (wire && queues > 1 && hf != 0) {
-            RteEthConf.rxmode_mq_mode(conf, RteEthdev.RTE_ETH_MQ_RX_RSS);
-            RteEthConf.rss_conf(conf, MemorySegment.NULL, 0, hf);
-        }
-        // A NIC that checks IPv4 and UDP checksums marks bad frames (RTE_MBUF_F_RX_*_CKSUM_BAD);
-        // the wire port hands those to the kernel instead of decrypting them (DpdkWirePort).
-        long cksum = wire ? RteEthDevInfo.rx_offload_capa(info)
-                & (RteEthdev.RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RteEthdev.RTE_ETH_RX_OFFLOAD_UDP_CKSUM) : 0;
-        RteEthConf.rxmode_offloads(conf, cksum);
-        // And one that computes UDP checksums on transmit takes IPv6's (the one the transport must have).
-        long txCksum = wire ? RteEthDevInfo.tx_offload_capa(info) & RteEthdev.RTE_ETH_TX_OFFLOAD_UDP_CKSUM : 0;
-        RteEthConf.txmode_offloads(conf, txCksum);
-        // Drivers without RX interrupts ignore the bit; RxInterrupts finds out which have them.
-        RteEthConf.intr_conf_rxq(conf, c.rxInterrupts());
-        RteErrno.checkReturn(RteEthdev.rte_eth_dev_configure(port, queues, queues, conf), "rte_eth_dev_configure(" + what + ")");
-        for (int q = 0; q < queues; q++) {
-            RteErrno.checkReturn(RteEthdev.rte_eth_rx_queue_setup(port, q, RING_SIZE, socket, MemorySegment.NULL, pool),
-                    "rte_eth_rx_queue_setup(" + what + ", " + q + ")");
-            RteErrno.checkReturn(RteEthdev.rte_eth_tx_queue_setup(port, q, RING_SIZE, socket, MemorySegment.NULL),
-                    "rte_eth_tx_queue_setup(" + what + ", " + q + ")");
-        }
-        RteErrno.checkReturn(RteEthdev.rte_eth_dev_start(port), "rte_eth_dev_start(" + what + ")");
-        return new Offloads(cksum, txCksum);
-    }
-
-    /** Checksum offloads a port was configured with: {@code RTE_ETH_RX_OFFLOAD_*} and {@code RTE_ETH_TX_OFFLOAD_*}. */
-    private record Offloads(long rx, long tx) {
-        boolean udpOnTransmit() {
-            return (tx & RteEthdev.RTE_ETH_TX_OFFLOAD_UDP_CKSUM) != 0;
-        }
     }
 
     /** The exception interface gets the wire port's MAC, MTU and addresses, and comes up. */
