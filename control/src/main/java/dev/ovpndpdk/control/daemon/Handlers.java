@@ -24,8 +24,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -261,8 +259,6 @@ public final class Handlers {
         OptionalLong id = request.optU64(FieldNames.PEER_ID, FieldNames.PEER_ID_MAX);
         // One snapshot for the whole reply: a dump cannot fail or tear half-way (protocol doc).
         Snapshot s = engine.table().current();
-        Map<Peer, List<IpPrefix>> routes = new HashMap<>();
-        s.routes().forEach((prefix, peer) -> routes.computeIfAbsent(peer, p -> new ArrayList<>()).add(prefix));
         long now = clock.getAsLong();
         Message.Builder reply = Message.replyTo(request);
         if (id.isPresent()) {
@@ -270,10 +266,10 @@ public final class Handlers {
             if (p == null) {
                 throw new ErrnoException(Errno.ENOENT, "no peer " + id.getAsLong());
             }
-            reply.nested(FieldNames.PEER, PeerFields.peer(p, routes.getOrDefault(p, List.of()), now));
+            reply.nested(FieldNames.PEER, PeerFields.peer(p, s.routesOf(p.id()), now));
         } else {
-            for (Peer p : s.peers()) {
-                reply.nested(FieldNames.PEER, PeerFields.peer(p, routes.getOrDefault(p, List.of()), now));
+            for (Peer p : s.peersById()) {
+                reply.nested(FieldNames.PEER, PeerFields.peer(p, s.routesOf(p.id()), now));
             }
         }
         return reply.build();
@@ -295,7 +291,7 @@ public final class Handlers {
         if (id.isPresent()) {
             owner = (int) id.getAsLong();
         } else {
-            Peer p = engine.table().current().routes().get(prefix);
+            Peer p = engine.table().current().route(prefix);
             if (p == null) {
                 throw new ErrnoException(Errno.ENOENT, "no route " + prefix);
             }

@@ -164,7 +164,7 @@ class AttachTest {
         List<String> gone = List.of(nextDeletion(events), nextDeletion(events));
         assertTrue(gone.containsAll(List.of("1 teardown", "2 teardown")), gone.toString());
         assertEquals(Optional.empty(), events.nextNotification(Duration.ofMillis(300)), "nothing else deleted");
-        assertEquals(List.of(4, 3), peers(operator));
+        assertEquals(List.of(3, 4), peers(operator), "by peer-id");
     }
 
     @Test

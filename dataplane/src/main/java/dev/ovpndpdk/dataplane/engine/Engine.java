@@ -214,7 +214,7 @@ public final class Engine implements AutoCloseable {
         checkNewPeer(id, txId, vpn4, vpn6);
         Peer p = new Peer(id, txId, remote, vpn4, vpn6, config.workers(), local, now);
         if (config.mode() == Mode.P2P && table.size() == 1) {
-            remove(table.current().peers()[0], DeleteReason.TEARDOWN);
+            remove(table.current().findPeer(q -> true), DeleteReason.TEARDOWN);
         }
         table.add(p);
         LOG.info(() -> "peer " + id + " added" + (remote == null ? "" : ", remote " + p.remote())
@@ -359,7 +359,7 @@ public final class Engine implements AutoCloseable {
             throw new RequestException(RequestException.Kind.NOT_SUPPORTED, "iroutes are for mp mode");
         }
         peer(peerId);
-        Peer owner = table.current().routes().get(prefix);
+        Peer owner = table.current().route(prefix);
         if (owner != null) { // one owner per prefix: moving it is DEL_ROUTE then ADD_ROUTE
             throw new RequestException(RequestException.Kind.EXISTS,
                     "prefix " + prefix + " is routed to peer " + owner.id() + " already");
@@ -387,27 +387,30 @@ public final class Engine implements AutoCloseable {
         while ((n = workerEvents.poll()) != null) {
             emit(n);
         }
-        for (Peer p : table.current().peers()) {
-            long timeout = p.keepaliveTimeoutNanos();
-            long interval = p.keepaliveIntervalNanos();
-            if (timeout > 0 && interval > 0) {
-                if (now - p.lastRxNanos() >= timeout) {
-                    remove(p, DeleteReason.EXPIRED);
-                    continue;
-                }
-                if (now - p.lastTxNanos() >= interval && !workers.isEmpty()) {
-                    workers.get(p.id() % workers.size()).requestPing(p);
-                    p.touchTx(now); // one request per interval, even if the worker is slow to send it
-                }
+        // The snapshot of this moment: removing an expired peer publishes a new one, not this.
+        table.current().forEachPeer(p -> tickPeer(p, now));
+        grace.reclaim();
+    }
+
+    private void tickPeer(Peer p, long now) {
+        long timeout = p.keepaliveTimeoutNanos();
+        long interval = p.keepaliveIntervalNanos();
+        if (timeout > 0 && interval > 0) {
+            if (now - p.lastRxNanos() >= timeout) {
+                remove(p, DeleteReason.EXPIRED);
+                return;
             }
-            KeySlot primary = p.keys().primary();
-            if (primary != null && primary.claimRotateNotification()) {
-                LOG.info(() -> "peer " + p.id() + ": key-id " + primary.keyId() + " should be renegotiated: "
-                        + primary.rotationReason());
-                emit(new Notification.KeyRotate(p.id(), primary.keyId()));
+            if (now - p.lastTxNanos() >= interval && !workers.isEmpty()) {
+                workers.get(p.id() % workers.size()).requestPing(p);
+                p.touchTx(now); // one request per interval, even if the worker is slow to send it
             }
         }
-        grace.reclaim();
+        KeySlot primary = p.keys().primary();
+        if (primary != null && primary.claimRotateNotification()) {
+            LOG.info(() -> "peer " + p.id() + ": key-id " + primary.keyId() + " should be renegotiated: "
+                    + primary.rotationReason());
+            emit(new Notification.KeyRotate(p.id(), primary.keyId()));
+        }
     }
 
     private void emit(Notification n) {
@@ -433,7 +436,7 @@ public final class Engine implements AutoCloseable {
         for (Worker w : workers) {
             w.abandonInFlight(); // before keys are freed: the engine may still read them
         }
-        for (Peer p : table.current().peers()) {
+        for (Peer p : table.current().peersById()) {
             remove(p, DeleteReason.TEARDOWN);
         }
         grace.reclaimAll();

@@ -71,6 +71,7 @@ public final class Worker {
     final AeadScratch scratch;
     private final Queue<Notification> events;
     private final Queue<Peer> pingRequests = new ConcurrentLinkedQueue<>();
+    private final RemoteMatch remoteMatch = new RemoteMatch();
     /** Where dropped and consumed entries' buffers go (the wire port's: both batches are its kind). */
     final Discards discards;
     /** The batches this pass receives into: one each, or the current one of the in-flight path's ring. */
@@ -295,13 +296,7 @@ public final class Worker {
 
     /** Peer-id 0xFFFFFF: look the peer up by source address (Linux, spec §1.2). Rare; a scan. */
     private Peer byAddress(Snapshot snap, int i) {
-        for (Peer p : snap.peers()) {
-            Remote r = p.remote();
-            if (r != null && r.matches(rx.addrV6[i], rx.addrHi[i], rx.addrLo[i], rx.addrPort[i])) {
-                return p;
-            }
-        }
-        return null;
+        return remoteMatch.find(snap, rx.addrV6[i], rx.addrHi[i], rx.addrLo[i], rx.addrPort[i]);
     }
 
     /** An authenticated, non-replayed packet: the peer is alive, and it may have moved (spec §5.8). */

@@ -2,24 +2,21 @@ package dev.ovpndpdk.dataplane.peer;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * The published peer table. The control thread is the only writer: each change builds a new
- * {@link Snapshot} and publishes it with one release store ({@code volatile} write); workers
- * read {@link #current()} once per burst. No reader ever waits for a writer.
+ * The published peer table. The control thread is the only writer: each change derives a
+ * new {@link Snapshot} from the current one (sharing all but the changed paths, O(log n))
+ * and publishes it with one release store ({@code volatile} write); workers read
+ * {@link #current()} once per burst. No reader ever waits for a writer. The current
+ * snapshot is also the control thread's own table: there is no second copy to keep in step.
  */
 public final class PeerTable {
     private final Mode mode;
-    private final Map<Integer, Peer> peers = new LinkedHashMap<>();
-    private final Map<IpPrefix, Peer> routes = new LinkedHashMap<>();
     private volatile Snapshot current;
-    private long version;
 
     public PeerTable(Mode mode) {
         this.mode = mode;
-        this.current = new Snapshot(mode, peers.values(), routes, 0);
+        this.current = Snapshot.empty(mode);
     }
 
     public Mode mode() {
@@ -32,7 +29,7 @@ public final class PeerTable {
 
     /** Control thread only. */
     public Peer get(int id) {
-        return peers.get(id);
+        return current.byId(id);
     }
 
     /**
@@ -42,16 +39,16 @@ public final class PeerTable {
      * @throws IllegalArgumentException for a duplicate id or VPN address
      */
     public void add(Peer p) {
-        if (peers.containsKey(p.id())) {
+        Snapshot s = current;
+        if (s.byId(p.id()) != null) {
             throw new IllegalArgumentException("peer " + p.id() + " exists");
         }
-        if (mode == Mode.P2P && !peers.isEmpty()) {
+        if (mode == Mode.P2P && s.size() > 0) {
             throw new IllegalArgumentException("p2p mode has one peer; delete peer "
-                    + peers.keySet().iterator().next() + " first");
+                    + s.findPeer(q -> true).id() + " first");
         }
         checkVpnAddressesFree(p.vpnIpv4(), p.vpnIpv6());
-        peers.put(p.id(), p);
-        publish();
+        current = s.withPeer(p);
     }
 
     /**
@@ -60,54 +57,55 @@ public final class PeerTable {
      * @throws IllegalArgumentException naming the peer that has it
      */
     public void checkVpnAddressesFree(Inet4Address vpn4, Inet6Address vpn6) {
-        for (Peer o : peers.values()) {
-            if (vpn4 != null && vpn4.equals(o.vpnIpv4())) {
-                throw new IllegalArgumentException("VPN address " + vpn4.getHostAddress() + " belongs to peer " + o.id());
-            }
-            if (vpn6 != null && vpn6.equals(o.vpnIpv6())) {
-                throw new IllegalArgumentException("VPN address " + IpText.of(vpn6) + " belongs to peer " + o.id());
-            }
+        Snapshot s = current;
+        Peer o = vpn4 == null ? null : s.byVpnAddress(vpn4);
+        if (o != null) {
+            throw new IllegalArgumentException("VPN address " + vpn4.getHostAddress() + " belongs to peer " + o.id());
+        }
+        o = vpn6 == null ? null : s.byVpnAddress(vpn6);
+        if (o != null) {
+            throw new IllegalArgumentException("VPN address " + IpText.of(vpn6) + " belongs to peer " + o.id());
         }
     }
 
     /** Removes a peer and its iroutes; returns it, or null if unknown. */
     public Peer remove(int id) {
-        Peer p = peers.remove(id);
+        Snapshot s = current;
+        Peer p = s.byId(id);
         if (p != null) {
-            routes.values().removeIf(q -> q == p);
             p.markRemoved();
-            publish();
+            current = s.withoutPeer(p);
         }
         return p;
     }
 
     /** iroute add: {@code prefix} lives behind peer {@code id}. Replaces an existing owner. */
     public void addRoute(IpPrefix prefix, int id) {
-        Peer p = peers.get(id);
+        Snapshot s = current;
+        Peer p = s.byId(id);
         if (p == null) {
             throw new IllegalArgumentException("no peer " + id);
         }
-        routes.put(prefix, p);
-        publish();
+        Peer owner = s.route(prefix);
+        if (owner != null) {
+            s = s.withoutRoute(prefix, owner);
+        }
+        current = s.withRoute(prefix, p);
     }
 
     /** iroute del; returns false if there was no such route for that peer. */
     public boolean removeRoute(IpPrefix prefix, int id) {
-        Peer p = routes.get(prefix);
+        Snapshot s = current;
+        Peer p = s.route(prefix);
         if (p == null || p.id() != id) {
             return false;
         }
-        routes.remove(prefix);
-        publish();
+        current = s.withoutRoute(prefix, p);
         return true;
     }
 
     public int size() {
-        return peers.size();
-    }
-
-    private void publish() {
-        current = new Snapshot(mode, peers.values(), routes, ++version);
+        return current.size();
     }
 
     /** Whether a VPN address can be given to a peer (spec §5.11: not loopback, multicast, …). */
