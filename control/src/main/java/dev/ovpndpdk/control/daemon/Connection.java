@@ -2,7 +2,10 @@ package dev.ovpndpdk.control.daemon;
 
 import dev.ovpndpdk.bindings.libc.UnixSockets;
 
+import dev.ovpndpdk.control.protocol.Message;
+
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
 /**
  * One client of the control socket, as the server sees it: who it is (peer credentials at
@@ -17,6 +20,11 @@ final class Connection {
     final UnixSockets.PeerCredentials credentials;
     final boolean allowed;
     final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
+    /**
+     * The rest of a streamed reply (GET_PEER of all peers), one part built each time the
+     * outbox has drained; null when none. Only ever with an empty outbox or its one part in it.
+     */
+    Iterator<Message> stream;
     boolean subscribed;
     boolean open = true;
     /** Close once the outbox is empty (after the EPERM reply to an unauthorised client). */

@@ -11,6 +11,7 @@ import dev.ovpndpdk.control.protocol.Errno;
 import dev.ovpndpdk.control.protocol.Kind;
 import dev.ovpndpdk.control.protocol.Message;
 import dev.ovpndpdk.control.protocol.MessageCodec;
+import dev.ovpndpdk.control.protocol.ReplyParts;
 import dev.ovpndpdk.dataplane.engine.Notification;
 
 import java.io.IOException;
@@ -258,13 +259,13 @@ public final class ControlServer implements AutoCloseable {
         return true;
     }
 
-    private Message dispatch(Connection c, Message request, PassedFd passed) {
+    private Handlers.Reply dispatch(Connection c, Message request, PassedFd passed) {
         try {
             if (request.kind() != Kind.REQUEST) {
-                return Message.errorReply(request.code(), request.sequence(), Errno.EINVAL,
-                        "a " + request.kind().name().toLowerCase(Locale.ROOT) + " is not a request");
+                return Handlers.Reply.of(Message.errorReply(request.code(), request.sequence(), Errno.EINVAL,
+                        "a " + request.kind().name().toLowerCase(Locale.ROOT) + " is not a request"));
             }
-            Message reply = handlers.handle(request, passed, c);
+            Handlers.Reply reply = handlers.answer(request, passed, c);
             if (request.code() == Command.SUBSCRIBE.code()) {
                 c.subscribed = true;
             }
@@ -272,12 +273,12 @@ public final class ControlServer implements AutoCloseable {
         } catch (dev.ovpndpdk.control.protocol.ErrnoException e) {
             LOG.fine(() -> c + ": " + request.command().map(Enum::name).orElse("command " + request.code())
                     + " refused: " + e.getMessage());
-            return Message.errorReplyTo(request, e);
+            return Handlers.Reply.of(Message.errorReplyTo(request, e));
         } catch (RuntimeException e) {
             // A bug must cost one request, never the daemon.
             LOG.log(Level.WARNING, c + ": " + request.command().map(Enum::name).orElse("request")
                     + " failed", e);
-            return Message.errorReply(request.code(), request.sequence(), EIO, "internal error: " + e);
+            return Handlers.Reply.of(Message.errorReply(request.code(), request.sequence(), EIO, "internal error: " + e));
         } finally {
             passed.close();
         }
@@ -297,8 +298,24 @@ public final class ControlServer implements AutoCloseable {
         flush(c);
     }
 
+    /** A reply whose fields come on demand: its parts are built as the client takes them. */
+    private void reply(Connection c, Handlers.Reply reply) {
+        if (!reply.more().hasNext()) {
+            reply(c, reply.head());
+            return;
+        }
+        if (!c.open) {
+            return;
+        }
+        c.stream = new ReplyParts(codec, reply.head(), reply.more());
+        flush(c);
+    }
+
     private void flush(Connection c) {
-        while (c.open && !c.outbox.isEmpty()) {
+        while (c.open && (!c.outbox.isEmpty() || c.stream != null)) {
+            if (c.outbox.isEmpty() && !nextPart(c)) {
+                return;
+            }
             byte[] d = c.outbox.peek();
             MemorySegment.copy(d, 0, sendBuffer, ValueLayout.JAVA_BYTE, 0, d.length);
             try {
@@ -311,9 +328,25 @@ public final class ControlServer implements AutoCloseable {
             }
             c.outbox.poll();
         }
-        if (c.closeAfterFlush) {
+        if (c.closeAfterFlush && c.open) {
             drop(c, null);
         }
+    }
+
+    /** Puts the stream's next part in the (empty) outbox; false if the client had to go. */
+    private boolean nextPart(Connection c) {
+        try {
+            c.outbox.add(codec.encode(c.stream.next()));
+        } catch (RuntimeException e) {
+            // A bug must cost this client its reply, never the daemon; the reply cannot be finished.
+            LOG.log(Level.WARNING, c + ": a streamed reply failed", e);
+            drop(c, "its reply could not be finished");
+            return false;
+        }
+        if (!c.stream.hasNext()) {
+            c.stream = null;
+        }
+        return true;
     }
 
     private int send(Connection c, int length) throws ErrnoException {
@@ -395,6 +428,7 @@ public final class ControlServer implements AutoCloseable {
             return;
         }
         c.open = false;
+        c.stream = null;
         connections.remove(c);
         Fd.closeQuietly(c.fd);
         if (!closed) {

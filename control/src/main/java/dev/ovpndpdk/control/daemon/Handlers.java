@@ -3,6 +3,7 @@ package dev.ovpndpdk.control.daemon;
 import dev.ovpndpdk.control.protocol.Command;
 import dev.ovpndpdk.control.protocol.Errno;
 import dev.ovpndpdk.control.protocol.ErrnoException;
+import dev.ovpndpdk.control.protocol.Field;
 import dev.ovpndpdk.control.protocol.FieldNames;
 import dev.ovpndpdk.control.protocol.Message;
 import dev.ovpndpdk.control.protocol.MessageCodec;
@@ -24,6 +25,9 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -88,6 +92,34 @@ public final class Handlers {
      * @param fd the descriptor passed with the request; closed when the request is done
      */
     Message handle(Message request, PassedFd fd, Connection c) throws ErrnoException {
+        Reply r = answer(request, fd, c);
+        if (!r.more().hasNext()) {
+            return r.head();
+        }
+        Message.Builder whole = Message.replyTo(request);
+        r.more().forEachRemaining(whole::add);
+        return whole.build();
+    }
+
+    /**
+     * A reply and, for a dump, the fields after its head: produced as the client takes the
+     * parts, so that the daemon never holds a whole 100,000-peer dump.
+     */
+    record Reply(Message head, Iterator<Field> more) {
+        static Reply of(Message whole) {
+            return new Reply(whole, Collections.emptyIterator());
+        }
+    }
+
+    /** {@link #handle}, with a GET_PEER of all peers streamed. */
+    Reply answer(Message request, PassedFd fd, Connection c) throws ErrnoException {
+        if (request.code() == Command.GET_PEER.code() && !request.has(FieldNames.PEER_ID)) {
+            return allPeers(request);
+        }
+        return Reply.of(dispatch(request, fd, c));
+    }
+
+    private Message dispatch(Message request, PassedFd fd, Connection c) throws ErrnoException {
         Command command = request.command().orElseThrow(
                 () -> new ErrnoException(Errno.ENOTSUP, "unknown command " + request.code()));
         try {
@@ -256,23 +288,28 @@ public final class Handlers {
     }
 
     private Message getPeer(Message request) throws ErrnoException {
-        OptionalLong id = request.optU64(FieldNames.PEER_ID, FieldNames.PEER_ID_MAX);
-        // One snapshot for the whole reply: a dump cannot fail or tear half-way (protocol doc).
+        int id = peerId(request);
+        Snapshot s = engine.table().current();
+        Peer p = s.byId(id);
+        if (p == null) {
+            throw new ErrnoException(Errno.ENOENT, "no peer " + id);
+        }
+        return Message.replyTo(request)
+                .nested(FieldNames.PEER, PeerFields.peer(p, s.routesOf(p.id()), clock.getAsLong())).build();
+    }
+
+    /**
+     * GET_PEER without peer_id: one {@code peer} per peer, by peer-id, from the snapshot of
+     * this moment — immutable, so the dump cannot tear however long the client takes to read
+     * it; each peer's counters are read when its part is built.
+     */
+    private Reply allPeers(Message request) {
         Snapshot s = engine.table().current();
         long now = clock.getAsLong();
-        Message.Builder reply = Message.replyTo(request);
-        if (id.isPresent()) {
-            Peer p = s.byId((int) id.getAsLong());
-            if (p == null) {
-                throw new ErrnoException(Errno.ENOENT, "no peer " + id.getAsLong());
-            }
-            reply.nested(FieldNames.PEER, PeerFields.peer(p, s.routesOf(p.id()), now));
-        } else {
-            for (Peer p : s.peersById()) {
-                reply.nested(FieldNames.PEER, PeerFields.peer(p, s.routesOf(p.id()), now));
-            }
-        }
-        return reply.build();
+        Iterator<Field> peers = Arrays.stream(s.peersById())
+                .map(p -> (Field) Field.nested(FieldNames.PEER, PeerFields.peer(p, s.routesOf(p.id()), now)))
+                .iterator();
+        return new Reply(Message.replyTo(request).build(), peers);
     }
 
     // --- routes (iroutes) -------------------------------------------------------------------------

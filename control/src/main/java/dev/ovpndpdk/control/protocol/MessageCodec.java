@@ -133,29 +133,8 @@ public final class MessageCodec {
         if (encodedSize(reply) <= maxMessageBytes) {
             return List.of(reply);
         }
-        long budget = maxMessageBytes - HEADER_BYTES;
-        List<List<Field>> groups = new ArrayList<>();
-        List<Field> current = new ArrayList<>();
-        long used = 0;
-        for (Field f : reply.fields()) {
-            long size = fieldSize(f, 0);
-            if (size > budget) {
-                throw new IllegalArgumentException("field " + f.name() + " of " + size
-                        + " bytes does not fit in a " + maxMessageBytes + "-byte message");
-            }
-            if (used + size > budget) {
-                groups.add(current);
-                current = new ArrayList<>();
-                used = 0;
-            }
-            current.add(f);
-            used += size;
-        }
-        groups.add(current);
-        List<Message> parts = new ArrayList<>(groups.size());
-        for (int i = 0; i < groups.size(); i++) {
-            parts.add(reply.withMore(i < groups.size() - 1, Fields.of(groups.get(i))));
-        }
+        List<Message> parts = new ArrayList<>();
+        new ReplyParts(this, reply, java.util.Collections.emptyIterator()).forEachRemaining(parts::add);
         return List.copyOf(parts);
     }
 
@@ -185,7 +164,7 @@ public final class MessageCodec {
         return size;
     }
 
-    private long fieldSize(Field f, int depth) {
+    long fieldSize(Field f, int depth) {
         return FIELD_OVERHEAD + f.name().length() + valueSize(f, depth);
     }
 

@@ -14,8 +14,8 @@ import java.util.Optional;
  * misbehaving peer cannot make a client buffer without end. Not thread-safe.
  */
 public final class ReplyAssembler {
-    /** 1024 parts of 64 KiB: a 64 MiB dump, some 200,000 peers with their counters. */
-    public static final int DEFAULT_MAX_PARTS = 1024;
+    /** 4096 parts of 64 KiB: a 256 MiB dump; a peer with its counters and a key takes some 1,100 bytes, so 240,000 peers. */
+    public static final int DEFAULT_MAX_PARTS = 4096;
 
     private final int maxParts;
     private final List<Field> fields = new ArrayList<>();
