@@ -10,6 +10,7 @@ import dev.ovpndpdk.dataplane.peer.Mode;
 import dev.ovpndpdk.dataplane.peer.Peer;
 import dev.ovpndpdk.dataplane.peer.PeerTable;
 import dev.ovpndpdk.dataplane.peer.Remote;
+import dev.ovpndpdk.dataplane.peer.Snapshot;
 import dev.ovpndpdk.dataplane.port.PacketBatch;
 import dev.ovpndpdk.dataplane.port.TunnelPort;
 import dev.ovpndpdk.dataplane.port.WirePort;
@@ -67,6 +68,12 @@ public final class Engine implements AutoCloseable {
     private final List<AeadScratch> scratches = new ArrayList<>();
     private final List<WorkerThread> threads = new ArrayList<>();
     private boolean closed;
+    /** The slice of the peer table the next {@link #tick} looks at. */
+    private int sweep;
+
+    /** Peers that every tick looks at; beyond, each tick takes one slice (see {@link #tick}). */
+    static final int SCAN_ALL_UP_TO = 4096;
+    static final int SWEEP_TICKS = 10;
 
     public Engine(Config config, AeadEngine crypto) {
         this(config, crypto, null);
@@ -381,6 +388,12 @@ public final class Engine implements AutoCloseable {
      * The control thread's periodic duty (every ~100 ms): pass worker events on, keepalive
      * (spec §5.7: ping when nothing was sent for the interval, expire when nothing authentic
      * arrived for the timeout), rekey requests, and reclaiming retired keys.
+     *
+     * <p>Up to {@value #SCAN_ALL_UP_TO} peers, every tick looks at every peer. Beyond, each
+     * tick looks at one of {@value #SWEEP_TICKS} slices of the table, so that a tick's work
+     * (and the delay it adds to a control request behind it) stays a tenth of the table's:
+     * every peer is still seen every {@value #SWEEP_TICKS} ticks, about a second, which is
+     * the resolution of OpenVPN's own keepalive seconds.
      */
     public void tick(long now) {
         Notification n;
@@ -388,7 +401,13 @@ public final class Engine implements AutoCloseable {
             emit(n);
         }
         // The snapshot of this moment: removing an expired peer publishes a new one, not this.
-        table.current().forEachPeer(p -> tickPeer(p, now));
+        Snapshot s = table.current();
+        if (s.size() <= SCAN_ALL_UP_TO) {
+            s.forEachPeer(p -> tickPeer(p, now));
+        } else {
+            s.forEachPeerInSlice(sweep, SWEEP_TICKS, p -> tickPeer(p, now));
+            sweep = (sweep + 1) % SWEEP_TICKS;
+        }
         grace.reclaim();
     }
 

@@ -103,6 +103,35 @@ public final class HashTrie<V> {
         });
     }
 
+    /**
+     * The values in slice {@code slice} of {@code slices} (0 ≤ slice < slices ≤ 32): those
+     * whose hash falls in that share of the root's 32 slots. A key is always in the same slice,
+     * so visiting slices 0 to {@code slices - 1} in turn visits every value once, however the
+     * map changes in between — a periodic scan spread over several turns.
+     */
+    @SuppressWarnings("unchecked")
+    public void forEachInSlice(int slice, int slices, Consumer<? super V> action) {
+        if (slices < 1 || slices > 32 || slice < 0 || slice >= slices) {
+            throw new IllegalArgumentException("slice " + slice + " of " + slices);
+        }
+        int from = slice * 32 / slices;
+        int to = (slice + 1) * 32 / slices;
+        Visitor<Object> all = v -> {
+            action.accept((V) v);
+            return false;
+        };
+        if (root instanceof Node n) {
+            for (int b = from; b < to; b++) {
+                int bit = 1 << b;
+                if ((n.bitmap & bit) != 0) {
+                    find(n.slots[Integer.bitCount(n.bitmap & (bit - 1))], all);
+                }
+            }
+        } else if (root instanceof Leaf l && (l.hash & 31) >= from && (l.hash & 31) < to) {
+            find(l, all);
+        }
+    }
+
     /** Some value (the first in trie order), or null when empty. */
     public V any() {
         return find(v -> true);

@@ -123,6 +123,11 @@ public final class Snapshot {
         byId.forEach(action);
     }
 
+    /** The peers of one slice of the table ({@link HashTrie#forEachInSlice}). */
+    public void forEachPeerInSlice(int slice, int slices, Consumer<Peer> action) {
+        byId.forEachInSlice(slice, slices, action);
+    }
+
     /** The first peer the visitor answers true for, or null; allocation-free for a reused visitor. */
     public Peer findPeer(HashTrie.Visitor<Peer> visitor) {
         return byId.find(visitor);

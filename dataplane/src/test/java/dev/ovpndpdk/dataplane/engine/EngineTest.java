@@ -281,6 +281,41 @@ class EngineTest {
         assertEquals(RequestException.Kind.NOT_SUPPORTED, e.kind());
     }
 
+    /**
+     * Beyond SCAN_ALL_UP_TO peers a tick looks at one slice of the table: a peer whose timeout
+     * passed expires within SWEEP_TICKS ticks, each peer exactly once per sweep, and no tick
+     * looks at all of them.
+     */
+    @Test
+    void manyPeersExpireWithinOneSweep() throws Exception {
+        Engine e = new Engine(Engine.Config.defaults(dev.ovpndpdk.dataplane.peer.Mode.MP, 1),
+                dev.ovpndpdk.aesni.AeadEngines.select("jdk"));
+        try {
+            List<Notification> events = new java.util.ArrayList<>();
+            e.addListener(events::add);
+            int n = Engine.SCAN_ALL_UP_TO + 1000;
+            for (int id = 1; id <= n; id++) {
+                e.newPeer(id, id, null, (java.net.Inet4Address) java.net.InetAddress.getByAddress(
+                        new byte[] {10, (byte) (id >> 16), (byte) (id >> 8), (byte) id}), null, null, 0);
+                e.setKeepalive(id, 1, 5, 0);
+            }
+            long late = 6_000_000_000L; // past every peer's 5 s timeout
+            int expiredByOneTick = -1;
+            for (int tick = 0; tick < Engine.SWEEP_TICKS; tick++) {
+                e.tick(late);
+                if (tick == 0) {
+                    expiredByOneTick = events.size();
+                }
+            }
+            assertTrue(expiredByOneTick > 0 && expiredByOneTick < n / 2, expiredByOneTick + " of " + n + " in the first tick");
+            assertEquals(n, events.size(), "every peer once, within one sweep");
+            assertEquals(n, events.stream().map(x -> ((Notification.PeerDeleted) x).peerId()).distinct().count());
+            assertEquals(0, e.table().size());
+        } finally {
+            e.close();
+        }
+    }
+
     @Test
     void deletingAPeerNotifiesAndZeroesItsKeysAfterTheGracePeriod() {
         net(1, CipherAlg.AES_256_GCM);

@@ -129,6 +129,25 @@ class HashTrieTest {
         assertTrue(perChange < 2048, perChange + " bytes allocated per change");
     }
 
+    /** However the map is cut, its slices hold every value exactly once. */
+    @Test
+    void slicesPartitionTheMap() {
+        for (int size : new int[] {0, 1, 2, 40, 5000}) {
+            HashTrie<Integer> t = HashTrie.empty();
+            for (int i = 0; i < size; i++) {
+                t = t.put(0, i * 7919L, i);
+            }
+            for (int slices : new int[] {1, 3, 10, 32}) {
+                List<Integer> seen = new ArrayList<>();
+                for (int s = 0; s < slices; s++) {
+                    t.forEachInSlice(s, slices, seen::add);
+                }
+                assertEquals(size, seen.size(), size + " values in " + slices + " slices");
+                assertEquals(size, new HashSet<>(seen).size());
+            }
+        }
+    }
+
     @Test
     void findStopsAtTheFirstMatch() {
         HashTrie<Integer> t = HashTrie.empty();
