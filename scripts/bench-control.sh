@@ -54,7 +54,9 @@ for n in "${sizes[@]}"; do
     tail -n +2 "$work/blocks.csv" | sed "s/^/$n,/" >> "$base.csv"
     "$JAVA_HOME/bin/jcmd" "$jpid" VM.native_memory summary scale=MB > "$work/nmt-$n.txt"
     # Live heap: the histogram forces a full collection first.
-    live=$("$JAVA_HOME/bin/jcmd" "$jpid" GC.class_histogram | awk '$1 == "Total" { printf "%.0f", $3 / 1048576 }')
+    "$JAVA_HOME/bin/jcmd" "$jpid" GC.class_histogram > "$work/histo-$n.txt"
+    live=$(awk '$1 == "Total" { printf "%.0f", $3 / 1048576 }' "$work/histo-$n.txt")
+    { head -33 "$work/histo-$n.txt"; grep '^Total' "$work/histo-$n.txt"; } > "$base-heap-$n.txt"
     nmt=$(awk '/^Total:/ { for (i = 1; i <= NF; i++) if ($i ~ /^committed=/) { sub(/committed=/, "", $i); sub(/MB/, "", $i); print $i } }' "$work/nmt-$n.txt")
     heap=$(awk '/^-  *Java Heap/ { for (i = 1; i <= NF; i++) if ($i ~ /committed=/) { sub(/.*committed=/, "", $i); sub(/MB.*/, "", $i); print $i } }' "$work/nmt-$n.txt")
     cp "$work/nmt-$n.txt" "$base-nmt-$n.txt"
@@ -83,7 +85,7 @@ chart="![time per peer and RSS](control-$stamp.png)"
         "${OVPN_DPDK_JAVA_OPTS:+plus $OVPN_DPDK_JAVA_OPTS }and NMT summary."
     echo "- One control client, one request at a time (each waits for its reply). A peer: NEW_PEER (remote, VPN IPv4)" \
         "+ NEW_KEY (AES-256-GCM, primary). Rekey: NEW_KEY secondary + SWAP_KEYS + DEL_KEY secondary, 500 random peers at N." \
-        "GET_PEER all: best of 3, reply assembled by the client. VmRSS and NMT before, live heap after a full collection. Per-1,000 blocks in control-$stamp.csv; NMT in control-$stamp-nmt-N.txt."
+        "GET_PEER all: best of 3, reply assembled by the client. VmRSS and NMT before, live heap after a full collection. Per-1,000 blocks in control-$stamp.csv; NMT in control-$stamp-nmt-N.txt, the largest classes on the heap in control-$stamp-heap-N.txt."
     echo
     echo "$chart"
 } > "$base.md"
