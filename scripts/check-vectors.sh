@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # Interop check against real OpenVPN traffic: runs `ovpn-dpdk decrypt-pcap --verify-reencrypt`
-# on every session under the shared vectors and requires each data packet to decrypt and to
-# re-encrypt byte-exact (shared/vectors/README.md). The vectors are required, not optional.
-#   scripts/check-vectors.sh            shared dir: $OVPN_SHARED_DIR, else $OVPN_ROOT/../shared
+# on every session under the repository's vectors/ and requires each data packet to decrypt
+# and to re-encrypt byte-exact (vectors/README.md). The vectors are required, not optional.
+#   scripts/check-vectors.sh            vectors: $OVPN_VECTORS_DIR, else $OVPN_ROOT/vectors
 # Builds first (scripts/setup.sh) when the jar is missing, so it works on a fresh machine.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 [ -f "$OVPN_ROOT/control/target/ovpn-dpdk.jar" ] || "$OVPN_ROOT/scripts/setup.sh"
 
-shared=${OVPN_SHARED_DIR:-$OVPN_ROOT/../shared}
-vectors=$shared/vectors
-[ -d "$vectors" ] || die "vectors: $vectors not found; the shared OpenVPN vectors are required (set OVPN_SHARED_DIR to the folder that holds vectors/)"
+vectors=${OVPN_VECTORS_DIR:-$OVPN_ROOT/vectors}
+[ -d "$vectors" ] || die "vectors: $vectors not found; the OpenVPN vectors are required (set OVPN_VECTORS_DIR to the folder that holds the sessions)"
 
-# Packets each known session holds (shared/vectors/README.md): a run that decrypts fewer
+# Packets each known session holds (vectors/README.md): a run that decrypts fewer
 # because the capture was cut or the parser skipped frames must not pass as "N of N".
 declare -A expected=([openvpn-2.6-aes-256-gcm]=11)
 

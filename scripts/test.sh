@@ -2,7 +2,7 @@
 # The whole test suite: set-up (packages, JDK), then
 #   1. every module's unit and integration tests (mvn verify: codec, crypto KATs and
 #      cross-checks, interop vectors, fuzzing, engine, bindings, control protocol, daemon),
-#   2. the command-line check against the shared OpenVPN 2.6 vectors,
+#   2. the command-line check against the OpenVPN 2.6 vectors in vectors/,
 #   3. the end-to-end scenarios in network namespaces (root).
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"

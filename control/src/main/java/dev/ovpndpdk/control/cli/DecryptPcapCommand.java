@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
 /**
  * Decrypts the data channel of a captured OpenVPN session with its key material: a debugging
  * tool for users ("is my tunnel's traffic what I think it is?") and our interop oracle
- * against real OpenVPN (shared/vectors). Offline and simple on purpose: one packet at a time
+ * against real OpenVPN (the repository's vectors/). Offline and simple on purpose: one packet at a time
  * through {@link DataChannel#open}, the same codec the workers run, without the replay check
  * (captures hold duplicates and reordering). With {@code --crypto cryptodev|qat} the packets are
  * opened on that engine instead, a burst at a time ({@link OpeningBurst}), and everything after

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import picocli.CommandLine;
 
-/** decrypt-pcap against the real OpenVPN 2.6 session in shared/vectors, and against bad input. */
+/** decrypt-pcap against the real OpenVPN 2.6 session in vectors/, and against bad input. */
 class DecryptPcapCommandTest {
     /** What the capture holds: 11 P_DATA_V2 packets, all IP (10 ICMP echo, 1 ICMPv6), no pings. */
     private static final int DATA_PACKETS = 11;
@@ -71,7 +71,7 @@ class DecryptPcapCommandTest {
     @ValueSource(strings = {"auto", "jdk"})
     void decryptsAndReencryptsEveryPacketOfTheRealSession(String crypto) throws IOException {
         Path inner = tmp.resolve("inner.pcap");
-        Result r = decrypt(SharedVectors.keyMaterial(), SharedVectors.wire(),
+        Result r = decrypt(Vectors.keyMaterial(), Vectors.wire(),
                 "--out", inner.toString(), "--verify-reencrypt", "--crypto", crypto, "--quiet");
         assertEquals(0, r.exit(), r.toString());
         assertEquals(List.of("decrypted 11 of 11 data packets", "re-encrypted 11 of 11 byte-exact"),
@@ -96,7 +96,7 @@ class DecryptPcapCommandTest {
 
     @Test
     void withoutOutOrVerifyOnlyTheDecryptLineIsPrinted() {
-        Result r = decrypt(SharedVectors.keyMaterial(), SharedVectors.wire(), "--crypto", "jdk");
+        Result r = decrypt(Vectors.keyMaterial(), Vectors.wire(), "--crypto", "jdk");
         assertEquals(0, r.exit(), r.toString());
         assertEquals("decrypted 11 of 11 data packets" + System.lineSeparator(), r.out());
     }
@@ -106,7 +106,7 @@ class DecryptPcapCommandTest {
         byte[] random = new byte[256];
         new SecureRandom().nextBytes(random);
         Path keys = Files.writeString(tmp.resolve("wrong.hex"), HexFormat.of().formatHex(random) + "\n");
-        Result r = decrypt(keys, SharedVectors.wire(), "--crypto", "jdk", "--verify-reencrypt");
+        Result r = decrypt(keys, Vectors.wire(), "--crypto", "jdk", "--verify-reencrypt");
         assertEquals(1, r.exit(), r.toString());
         List<String> lines = r.out().lines().toList();
         assertEquals(DATA_PACKETS + 2, lines.size(), r.out());
@@ -120,20 +120,20 @@ class DecryptPcapCommandTest {
     @Test
     void notAPcapFileIsOneLine() throws IOException {
         Path text = Files.writeString(tmp.resolve("notes.txt"), "this is not a capture\n");
-        assertOneLineError(decrypt(SharedVectors.keyMaterial(), text), "notes.txt: not a pcap file (magic 0x74686973)");
+        assertOneLineError(decrypt(Vectors.keyMaterial(), text), "notes.txt: not a pcap file (magic 0x74686973)");
     }
 
     @Test
     void pcapngIsOneLineWithTheConversionHint() throws IOException {
         Path ng = Files.write(tmp.resolve("x.pcapng"), new byte[] {0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 28});
-        assertOneLineError(decrypt(SharedVectors.keyMaterial(), ng), "convert with editcap -F pcap");
+        assertOneLineError(decrypt(Vectors.keyMaterial(), ng), "convert with editcap -F pcap");
     }
 
     @Test
     void truncatedCaptureIsOneLineNamingTheRecord() throws IOException {
-        byte[] whole = Files.readAllBytes(SharedVectors.wire());
+        byte[] whole = Files.readAllBytes(Vectors.wire());
         Path cut = Files.write(tmp.resolve("cut.pcap"), java.util.Arrays.copyOf(whole, whole.length - 100));
-        Result r = decrypt(SharedVectors.keyMaterial(), cut, "--crypto", "jdk");
+        Result r = decrypt(Vectors.keyMaterial(), cut, "--crypto", "jdk");
         assertOneLineError(r, "cut.pcap: truncated record 25 at offset ");
         assertEquals("", r.out(), "no summary for a capture we could not read to the end");
     }
@@ -141,26 +141,26 @@ class DecryptPcapCommandTest {
     @Test
     void keyFileOf255BytesIsOneLineNamingTheFile() throws IOException {
         Path keys = Files.writeString(tmp.resolve("short.hex"), "ab".repeat(255) + "\n");
-        assertOneLineError(decrypt(keys, SharedVectors.wire()), "short.hex: key material must be 256 bytes");
+        assertOneLineError(decrypt(keys, Vectors.wire()), "short.hex: key material must be 256 bytes");
     }
 
     @Test
     void binaryKeyFileIsOneLine() throws IOException {
         Path keys = Files.write(tmp.resolve("key.bin"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
-        assertOneLineError(decrypt(keys, SharedVectors.wire()), "key.bin: not a text file");
+        assertOneLineError(decrypt(keys, Vectors.wire()), "key.bin: not a text file");
     }
 
     @Test
     void missingFilesAreOneLine() {
-        assertOneLineError(decrypt(tmp.resolve("nokeys.hex"), SharedVectors.wire()), "nokeys.hex: no such file");
-        assertOneLineError(decrypt(SharedVectors.keyMaterial(), tmp.resolve("none.pcap"), "--crypto", "jdk"),
+        assertOneLineError(decrypt(tmp.resolve("nokeys.hex"), Vectors.wire()), "nokeys.hex: no such file");
+        assertOneLineError(decrypt(Vectors.keyMaterial(), tmp.resolve("none.pcap"), "--crypto", "jdk"),
                 "none.pcap: no such file");
     }
 
     @Test
     void unknownCipherIsAUsageErrorListingTheCiphers() {
         Result r = run("decrypt-pcap", "--cipher", "AES-512-GCM", "--key-material",
-                SharedVectors.keyMaterial().toString(), "--in", SharedVectors.wire().toString());
+                Vectors.keyMaterial().toString(), "--in", Vectors.wire().toString());
         assertEquals(2, r.exit());
         assertTrue(r.errLines().get(0).contains("unknown cipher 'AES-512-GCM' (expected one of AES-128-GCM"), r.err());
         assertEquals("Try 'ovpn-dpdk decrypt-pcap --help' for more information.", r.errLines().getLast());
@@ -169,13 +169,13 @@ class DecryptPcapCommandTest {
 
     @Test
     void unknownCryptoEngineIsOneLine() {
-        assertOneLineError(decrypt(SharedVectors.keyMaterial(), SharedVectors.wire(), "--crypto", "qat9"),
+        assertOneLineError(decrypt(Vectors.keyMaterial(), Vectors.wire(), "--crypto", "qat9"),
                 "unknown crypto engine 'qat9'");
     }
 
     @Test
     void wrongServerPortFindsNoDataPacketsAndFails() {
-        Result r = decrypt(SharedVectors.keyMaterial(), SharedVectors.wire(), "--crypto", "jdk", "--server-port", "1195");
+        Result r = decrypt(Vectors.keyMaterial(), Vectors.wire(), "--crypto", "jdk", "--server-port", "1195");
         assertEquals(1, r.exit());
         assertEquals("decrypted 0 of 0 data packets" + System.lineSeparator(), r.out());
         assertTrue(r.err().contains("no P_DATA_V2 packets to or from UDP port 1195"), r.err());
@@ -183,7 +183,7 @@ class DecryptPcapCommandTest {
 
     @Test
     void missingRequiredOptionIsAUsageError() {
-        Result r = run("decrypt-pcap", "--cipher", "AES-256-GCM", "--in", SharedVectors.wire().toString());
+        Result r = run("decrypt-pcap", "--cipher", "AES-256-GCM", "--in", Vectors.wire().toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("Missing required option: '--key-material=FILE'"), r.err());
     }
@@ -207,7 +207,7 @@ class DecryptPcapCommandTest {
         new SecureRandom().nextBytes(random);
         Path keys = Files.writeString(tmp.resolve("wrong.hex"), HexFormat.of().formatHex(random),
                 StandardCharsets.US_ASCII);
-        Result r = decrypt(keys, SharedVectors.wire(), "--crypto", "jdk", "--out", inner.toString());
+        Result r = decrypt(keys, Vectors.wire(), "--crypto", "jdk", "--out", inner.toString());
         assertEquals(1, r.exit());
         assertEquals(24, Files.size(inner), "a valid, empty capture: just the file header");
     }

@@ -80,8 +80,8 @@ class DecryptPcapCryptodevTest {
     @ParameterizedTest
     @ValueSource(strings = {"cryptodev:crypto_aesni_gcm0", "cryptodev:crypto_aesni_mb0", "cryptodev"})
     void theRealSessionDecryptsAsWithAesni(String crypto) throws IOException {
-        Ran sync = run("aesni", "sync", CipherAlg.AES_256_GCM, SharedVectors.keyMaterial(), SharedVectors.wire());
-        Ran async = run(crypto, "async", CipherAlg.AES_256_GCM, SharedVectors.keyMaterial(), SharedVectors.wire());
+        Ran sync = run("aesni", "sync", CipherAlg.AES_256_GCM, Vectors.keyMaterial(), Vectors.wire());
+        Ran async = run(crypto, "async", CipherAlg.AES_256_GCM, Vectors.keyMaterial(), Vectors.wire());
         assertEquals(0, async.result().exit(), async.result().toString());
         assertEquals(List.of("decrypted 11 of 11 data packets", "re-encrypted 11 of 11 byte-exact"),
                 async.result().out().lines().toList());
@@ -90,14 +90,14 @@ class DecryptPcapCryptodevTest {
 
     @Test
     void aTamperedPacketFailsAsWithAesni() throws IOException {
-        byte[] file = Files.readAllBytes(SharedVectors.wire());
-        List<long[]> data = dataPayloads(SharedVectors.wire()); // {file offset, length} per P_DATA_V2
+        byte[] file = Files.readAllBytes(Vectors.wire());
+        List<long[]> data = dataPayloads(Vectors.wire()); // {file offset, length} per P_DATA_V2
         long[] third = data.get(2);
         file[(int) (third[0] + third[1] - 1)] ^= 0x01; // the last ciphertext byte
         Path tampered = Files.write(tmp.resolve("tampered.pcap"), file);
 
-        Ran sync = run("aesni", "sync", CipherAlg.AES_256_GCM, SharedVectors.keyMaterial(), tampered);
-        Ran async = run("cryptodev:crypto_aesni_gcm0", "async", CipherAlg.AES_256_GCM, SharedVectors.keyMaterial(), tampered);
+        Ran sync = run("aesni", "sync", CipherAlg.AES_256_GCM, Vectors.keyMaterial(), tampered);
+        Ran async = run("cryptodev:crypto_aesni_gcm0", "async", CipherAlg.AES_256_GCM, Vectors.keyMaterial(), tampered);
         assertEquals(1, async.result().exit());
         List<String> lines = async.result().out().lines().toList();
         assertTrue(lines.get(0).matches("data packet 3 \\(frame \\d+\\): \\S+ key-id 0 packet-id \\d+: "
@@ -113,7 +113,7 @@ class DecryptPcapCryptodevTest {
     @Test
     void fullBurstsAndFailuresBetweenThemKeepCaptureOrder() throws IOException {
         List<byte[]> frames = new ArrayList<>();
-        try (PcapReader r = PcapReader.open(SharedVectors.wire())) {
+        try (PcapReader r = PcapReader.open(Vectors.wire())) {
             assertEquals(1, r.linkType(), "Ethernet");
             List<byte[]> once = new ArrayList<>();
             for (PcapReader.Frame f = r.nextFrame(); f != null; f = r.nextFrame()) {
@@ -139,8 +139,8 @@ class DecryptPcapCryptodevTest {
         }
         Path both = Files.write(tmp.resolve("both.pcap"), TestPcaps.pcap(1, ByteOrder.LITTLE_ENDIAN, false, frames));
 
-        Ran sync = run("aesni", "sync", CipherAlg.AES_256_GCM, SharedVectors.keyMaterial(), both);
-        Ran async = run("cryptodev:crypto_aesni_gcm0", "async", CipherAlg.AES_256_GCM, SharedVectors.keyMaterial(), both);
+        Ran sync = run("aesni", "sync", CipherAlg.AES_256_GCM, Vectors.keyMaterial(), both);
+        Ran async = run("cryptodev:crypto_aesni_gcm0", "async", CipherAlg.AES_256_GCM, Vectors.keyMaterial(), both);
         List<String> lines = async.result().out().lines().toList();
         assertTrue(lines.get(0).startsWith("data packet 5 ") && lines.get(0).endsWith("auth_failed (tried key line 1)"),
                 lines.get(0));
@@ -158,19 +158,19 @@ class DecryptPcapCryptodevTest {
     @Test
     void aChachaSessionDecryptsOnAesniMbAsWithAesni() throws IOException {
         Path chacha = Files.write(tmp.resolve("chacha.pcap"), resealed(CipherAlg.CHACHA20_POLY1305));
-        Ran sync = run("aesni", "sync", CipherAlg.CHACHA20_POLY1305, SharedVectors.keyMaterial(), chacha);
+        Ran sync = run("aesni", "sync", CipherAlg.CHACHA20_POLY1305, Vectors.keyMaterial(), chacha);
         Ran async = run("cryptodev:crypto_aesni_mb0", "async", CipherAlg.CHACHA20_POLY1305,
-                SharedVectors.keyMaterial(), chacha);
+                Vectors.keyMaterial(), chacha);
         assertEquals(0, async.result().exit(), async.result().toString());
         assertSameAs(sync, async);
-        Ran aes = run("aesni", "aes", CipherAlg.AES_256_GCM, SharedVectors.keyMaterial(), SharedVectors.wire());
+        Ran aes = run("aesni", "aes", CipherAlg.AES_256_GCM, Vectors.keyMaterial(), Vectors.wire());
         assertArrayEquals(aes.inner(), async.inner(), "the same plaintexts as the AES-GCM session");
     }
 
     @Test
     void aCipherTheDeviceLacksIsOneLine() {
         Result r = DecryptPcapCommandTest.run("decrypt-pcap", "--cipher", "CHACHA20-POLY1305",
-                "--key-material", SharedVectors.keyMaterial().toString(), "--in", SharedVectors.wire().toString(),
+                "--key-material", Vectors.keyMaterial().toString(), "--in", Vectors.wire().toString(),
                 "--crypto", "cryptodev:crypto_aesni_gcm0", "--quiet");
         assertOneLine(r, "ovpn-dpdk: --crypto cryptodev:crypto_aesni_gcm0 does not support CHACHA20-POLY1305 (");
     }
@@ -178,7 +178,7 @@ class DecryptPcapCryptodevTest {
     @Test
     void anEngineThatCannotStartIsOneLine() {
         Result r = DecryptPcapCommandTest.run("decrypt-pcap", "--cipher", "AES-256-GCM",
-                "--key-material", SharedVectors.keyMaterial().toString(), "--in", SharedVectors.wire().toString(),
+                "--key-material", Vectors.keyMaterial().toString(), "--in", Vectors.wire().toString(),
                 "--crypto", "cryptodev:crypto_nosuchpmd0", "--quiet");
         assertOneLine(r, "ovpn-dpdk: --crypto cryptodev:crypto_nosuchpmd0: rte_vdev_init(crypto_nosuchpmd0) failed");
     }
@@ -214,12 +214,12 @@ class DecryptPcapCryptodevTest {
 
     /** The held capture with every data packet opened with AES-256-GCM and sealed again with {@code alg}. */
     private static byte[] resealed(CipherAlg alg) throws IOException {
-        byte[] file = Files.readAllBytes(SharedVectors.wire());
+        byte[] file = Files.readAllBytes(Vectors.wire());
         AeadEngine engine = IpsecMbEngine.create();
-        List<KeyMaterial> km = KeyMaterial.readAll(SharedVectors.keyMaterial());
+        List<KeyMaterial> km = KeyMaterial.readAll(Vectors.keyMaterial());
         try (Arena arena = Arena.ofConfined(); AeadScratch scratch = engine.newScratch()) {
             MemorySegment buf = arena.allocate(65536, 64);
-            for (long[] at : dataPayloads(SharedVectors.wire())) {
+            for (long[] at : dataPayloads(Vectors.wire())) {
                 int len = (int) at[1];
                 MemorySegment.copy(file, (int) at[0], buf, ValueLayout.JAVA_BYTE, 0, len);
                 // The server port's packets go server->client: the client receives them.

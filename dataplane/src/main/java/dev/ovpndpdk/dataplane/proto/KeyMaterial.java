@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * One data-channel key block: the 256-byte {@code keys[2]} array of OpenVPN's
  * {@code struct key2}, as TLS-EKM with label {@code EXPORTER-OpenVPN-datakeys} produces it
- * (spec §2.1, shared/vectors/README.md):
+ * (spec §2.1, vectors/README.md):
  *
  * <pre>
  *   0..63    keys[0].cipher   client→server cipher key (first 16/24/32 bytes used)

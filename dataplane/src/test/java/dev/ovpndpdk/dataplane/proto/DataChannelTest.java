@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DataChannelTest {
     private static final long NOW = 1_000_000_000L;
-    /** The first client→server P_DATA_V2 packet of shared/vectors/openvpn-2.6-aes-256-gcm. */
+    /** The first client→server P_DATA_V2 packet of vectors/openvpn-2.6-aes-256-gcm. */
     private static final String VECTOR_PACKET_1 = "480000000000000124ee9af488591f04d6e43ae5414113c7930395c066bc31d8"
             + "e422c3dea0693e6f24b99cc8bedf8bc2f7f61245d6ebdaff2ad2f49e734ba2e5354eeef654ceaa84";
 

@@ -3,26 +3,29 @@ package dev.ovpndpdk.dataplane.proto;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Finds {@code shared/vectors}, the OpenVPN 2.6 capture beside the repository. */
+/**
+ * Finds the repository's {@code vectors/openvpn-2.6-aes-256-gcm}, the real OpenVPN 2.6
+ * capture: {@code -Dovpn.vectors.dir} when set, else {@code vectors/} in the working
+ * directory (surefire runs in the module) or any parent. Missing, the tests fail.
+ */
 final class Vectors {
+    static final String SESSION = "openvpn-2.6-aes-256-gcm";
+
     private Vectors() {
     }
 
     static Path dir() {
         String prop = System.getProperty("ovpn.vectors.dir");
         if (prop != null) {
-            return Path.of(prop);
+            return Path.of(prop, SESSION);
         }
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path v = p.resolve("shared/vectors/openvpn-2.6-aes-256-gcm");
-            if (Files.isDirectory(v)) {
-                return v;
-            }
-            v = p.resolveSibling("shared").resolve("vectors/openvpn-2.6-aes-256-gcm");
+            Path v = p.resolve("vectors").resolve(SESSION);
             if (Files.isDirectory(v)) {
                 return v;
             }
         }
-        throw new IllegalStateException("shared/vectors/openvpn-2.6-aes-256-gcm not found next to the repository");
+        throw new IllegalStateException("vectors/" + SESSION + " not found in " + Path.of("").toAbsolutePath()
+                + " or a parent");
     }
 }
