@@ -4,24 +4,28 @@
 #      cross-checks, interop vectors, fuzzing, engine, bindings, control protocol, daemon),
 #   2. the command-line check against the OpenVPN 2.6 vectors in vectors/,
 #   3. the end-to-end scenarios in network namespaces (root).
+# Logs go to build/test-logs/ (ignored by git): mvn-verify.log, e2e.log.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 "$OVPN_ROOT/scripts/setup.sh" --no-build
 find_jdk
 cd "$OVPN_ROOT"
-log "test: mvn verify (JDK $JAVA_HOME)"
+logs=$OVPN_ROOT/build/test-logs
+mkdir -p "$logs"
+log "test: mvn verify (JDK $JAVA_HOME), log in ${logs#"$OVPN_ROOT"/}/mvn-verify.log"
 set +e
-mvn -B verify > target-test.log 2>&1
+mvn -B verify > "$logs/mvn-verify.log" 2>&1
 status=$?
 set -e
-grep -E 'Tests run:|FAIL|BUILD|ERROR\]' target-test.log | grep -v '^\[INFO\] Tests run: [0-9]*, Failures: 0, Errors: 0, Skipped: [0-9]*, Time' || true
-[ "$status" -eq 0 ] || die "unit tests failed (see target-test.log)"
+grep -E 'Tests run:|FAIL|BUILD|ERROR\]' "$logs/mvn-verify.log" | grep -v '^\[INFO\] Tests run: [0-9]*, Failures: 0, Errors: 0, Skipped: [0-9]*, Time' || true
+[ "$status" -eq 0 ] || die "unit tests failed (see $logs/mvn-verify.log)"
 
 "$OVPN_ROOT/scripts/check-vectors.sh"
 
 if [ "$(id -u)" -eq 0 ]; then
-    "$OVPN_ROOT/scripts/e2e/run-all.sh"
+    # The scenarios' output is also kept: their own files live in /tmp and go when they end.
+    "$OVPN_ROOT/scripts/e2e/run-all.sh" 2>&1 | tee "$logs/e2e.log"
 else
     log "test: end-to-end scenarios skipped (they need root for network namespaces)"
 fi
