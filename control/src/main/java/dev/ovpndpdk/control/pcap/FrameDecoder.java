@@ -1,5 +1,6 @@
 package dev.ovpndpdk.control.pcap;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
@@ -188,11 +189,19 @@ final class FrameDecoder {
         }
         try {
             return new UdpDatagram(f.number(), f.seconds(), f.nanos(),
-                    InetAddress.getByAddress(src), u16(d, p), InetAddress.getByAddress(dst), u16(d, p + 2),
+                    address(src), u16(d, p), address(dst), u16(d, p + 2),
                     Arrays.copyOfRange(d, p + 8, payloadEnd), truncated);
         } catch (UnknownHostException e) {
             throw new AssertionError("4- and 16-byte addresses are always valid", e);
         }
+    }
+
+    /**
+     * An IPv6 header's address stays an IPv6 address: InetAddress.getByAddress would turn a
+     * v4-mapped one (::ffff:a.b.c.d) into IPv4 and misreport which family carried the packet.
+     */
+    private static InetAddress address(byte[] a) throws UnknownHostException {
+        return a.length == 16 ? Inet6Address.getByAddress(null, a, -1) : InetAddress.getByAddress(a);
     }
 
     private static int u16(byte[] d, int off) {
