@@ -188,7 +188,9 @@ public final class GroCoalescer {
             if (ihl < 20 || ihl + 20 > n) {
                 return;
             }
-            plain = ihl == 20 && (m.get(BE_SHORT, p + 2) & 0xFFFF) == n;
+            // The reserved flag must be clear, as Linux's inet_gro_receive wants every bit of
+            // frag_off but DF clear: a group takes its first segment's flags for all.
+            plain = ihl == 20 && (m.get(BE_SHORT, p + 2) & 0xFFFF) == n && (m.get(ValueLayout.JAVA_BYTE, p + 6) & 0x80) == 0;
         } else if (b0 >>> 4 == 6 && n >= 40) {
             ihl = 40;
             int next = m.get(ValueLayout.JAVA_BYTE, p + 6) & 0xFF;

@@ -280,6 +280,16 @@ class GroCoalescerTest {
         assertEquals(1, plan());
     }
 
+    /** Linux merges only packets whose frag_off is DF or 0: the reserved flag keeps one alone. */
+    @Test
+    void theReservedFlagKeepsASegmentOutOfGroups() {
+        add(TestSegments.tcp(false, 1, 0, ACK, MSS, 1));
+        add(withFrag(TestSegments.tcp(false, 2, MSS, ACK, MSS, 1), 0xC000)); // DF and reserved
+        add(TestSegments.tcp(false, 3, 2 * MSS, ACK, MSS, 1));
+        assertEquals(3, plan());
+        assertEquals(List.of(1), members(1));
+    }
+
     @Test
     void aGroupStopsAt64KiB() {
         flow(false, 0, 0, 50, MSS, ACK);
